@@ -1,0 +1,1 @@
+//! Rampart executor: placeholder crate, filled in by its issue.

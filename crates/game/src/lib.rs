@@ -1,0 +1,1 @@
+//! Rampart game: placeholder crate, filled in by its issue.

@@ -1,0 +1,1 @@
+//! Rampart host: placeholder crate, filled in by its issue.

@@ -1,0 +1,1 @@
+//! Rampart mpt: placeholder crate, filled in by its issue.

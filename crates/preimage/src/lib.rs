@@ -1,0 +1,1 @@
+//! Rampart preimage: placeholder crate, filled in by its issue.

@@ -1,0 +1,1 @@
+//! Rampart verifier: placeholder crate, filled in by its issue.

@@ -1,0 +1,1 @@
+//! Cannon MT64 compatible MIPS64 VM.
