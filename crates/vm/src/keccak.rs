@@ -1,0 +1,36 @@
+//! Keccak-256 helpers and the zero-subtree hashes of the memory tree.
+
+use std::sync::OnceLock;
+use tiny_keccak::{Hasher, Keccak};
+
+/// keccak256 of `data`.
+pub fn keccak256(data: &[u8]) -> [u8; 32] {
+    let mut k = Keccak::v256();
+    k.update(data);
+    let mut out = [0u8; 32];
+    k.finalize(&mut out);
+    out
+}
+
+/// keccak256(`a` ‖ `b`), the inner-node hash of every Merkle structure here.
+#[inline]
+pub fn hash_pair(a: &[u8; 32], b: &[u8; 32]) -> [u8; 32] {
+    let mut k = Keccak::v256();
+    k.update(a);
+    k.update(b);
+    let mut out = [0u8; 32];
+    k.finalize(&mut out);
+    out
+}
+
+/// `Z[i]`: the root of an all-zero subtree of height `i` (i = 0..=59).
+pub fn zero_hashes() -> &'static [[u8; 32]; 60] {
+    static Z: OnceLock<[[u8; 32]; 60]> = OnceLock::new();
+    Z.get_or_init(|| {
+        let mut z = [[0u8; 32]; 60];
+        for i in 1..60 {
+            z[i] = hash_pair(&z[i - 1], &z[i - 1]);
+        }
+        z
+    })
+}

@@ -1,0 +1,390 @@
+//! Sparse 64-bit big-endian memory in 4 KiB pages with an incrementally maintained Merkle root.
+//!
+//! The tree is Cannon's: binary, depth 59, leaves are raw 32-byte chunks (`leaf index = addr >> 5`),
+//! internal nodes `keccak256(left ‖ right)`. Each page caches its own root; nodes above the pages are cached
+//! in a map. Writes only mark a page dirty; [`Memory::merkle_root`] rehashes the dirty pages and the paths
+//! above them, nothing else.
+
+use crate::keccak::{hash_pair, zero_hashes};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// log2 of the page size.
+pub const PAGE_ADDR_SIZE: u32 = 12;
+/// Page size in bytes.
+pub const PAGE_SIZE: usize = 1 << PAGE_ADDR_SIZE;
+/// Depth of the memory Merkle tree (2^59 leaves of 32 bytes).
+pub const MEM_TREE_DEPTH: usize = 59;
+/// Height of one page's subtree (4096 / 32 = 128 leaves).
+const PAGE_TREE_HEIGHT: usize = 7;
+/// Depth at which page roots sit (59 - 7).
+const PAGE_DEPTH: usize = MEM_TREE_DEPTH - PAGE_TREE_HEIGHT;
+/// Size of one memory proof: leaf plus 59 siblings.
+pub const MEM_PROOF_SIZE: usize = 32 * (MEM_TREE_DEPTH + 1);
+
+/// One 4 KiB page of memory.
+pub type PageData = [u8; PAGE_SIZE];
+
+/// Identity hasher for page indices (they are already well spread in the low bits).
+#[derive(Default, Clone, Copy, Debug)]
+pub struct PageIndexHasher(u64);
+
+impl Hasher for PageIndexHasher {
+    fn finish(&self) -> u64 {
+        // Fibonacci hashing spreads sequential page indices across buckets.
+        self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = i;
+    }
+}
+
+type PageMap<V> = HashMap<u64, V, BuildHasherDefault<PageIndexHasher>>;
+
+#[derive(Clone, Debug)]
+struct Page {
+    data: Box<PageData>,
+    /// Cached root of this page's subtree; `None` when the page changed since it was last hashed.
+    root: Option<[u8; 32]>,
+}
+
+/// Merkleized sparse memory.
+#[derive(Clone, Debug, Default)]
+pub struct Memory {
+    /// Page index -> slot in `pages`.
+    index: PageMap<u32>,
+    pages: Vec<Page>,
+    /// Page indices of the slots, in slot order.
+    page_ids: Vec<u64>,
+    /// Pages whose root must be recomputed (may contain duplicates until flushed).
+    dirty: Vec<u64>,
+    /// Cached internal nodes above the page level, keyed by (depth, index); absent means an all-zero subtree.
+    nodes: HashMap<(u8, u64), [u8; 32]>,
+    /// One-entry lookup cache: (page index, slot).
+    last: Option<(u64, u32)>,
+}
+
+impl Memory {
+    /// Creates empty memory (every byte reads as zero).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of allocated pages.
+    pub fn page_count(&self) -> usize {
+        self.pages.len()
+    }
+
+    /// Bytes of allocated pages.
+    pub fn usage_bytes(&self) -> u64 {
+        (self.pages.len() as u64) << PAGE_ADDR_SIZE
+    }
+
+    #[inline(always)]
+    fn slot_of(&self, page_index: u64) -> Option<u32> {
+        if let Some((idx, slot)) = self.last {
+            if idx == page_index {
+                return Some(slot);
+            }
+        }
+        self.index.get(&page_index).copied()
+    }
+
+    #[inline(always)]
+    fn lookup(&mut self, page_index: u64) -> Option<u32> {
+        if let Some((idx, slot)) = self.last {
+            if idx == page_index {
+                return Some(slot);
+            }
+        }
+        let slot = *self.index.get(&page_index)?;
+        self.last = Some((page_index, slot));
+        Some(slot)
+    }
+
+    /// Returns the page at `page_index`, allocating a zero page if needed.
+    fn page_slot_or_alloc(&mut self, page_index: u64) -> u32 {
+        if let Some(slot) = self.lookup(page_index) {
+            return slot;
+        }
+        let slot = self.pages.len() as u32;
+        self.pages.push(Page { data: Box::new([0u8; PAGE_SIZE]), root: None });
+        self.page_ids.push(page_index);
+        self.index.insert(page_index, slot);
+        self.dirty.push(page_index);
+        self.last = Some((page_index, slot));
+        slot
+    }
+
+    /// Allocates (zero-filled) the page containing `addr` if it does not exist yet.
+    pub fn alloc_page(&mut self, page_index: u64) {
+        self.page_slot_or_alloc(page_index);
+    }
+
+    /// Whether the page with this index exists.
+    pub fn has_page(&self, page_index: u64) -> bool {
+        self.slot_of(page_index).is_some()
+    }
+
+    /// Reads the aligned 8-byte big-endian word containing `addr` (low 3 bits ignored). Never allocates.
+    #[inline(always)]
+    pub fn read_word(&mut self, addr: u64) -> u64 {
+        match self.lookup(addr >> PAGE_ADDR_SIZE) {
+            Some(slot) => {
+                let off = (addr as usize) & (PAGE_SIZE - 8);
+                let data = &self.pages[slot as usize].data;
+                u64::from_be_bytes(data[off..off + 8].try_into().expect("8 bytes"))
+            }
+            None => 0,
+        }
+    }
+
+    /// Reads a word without touching the lookup cache (for `&self` users).
+    pub fn peek_word(&self, addr: u64) -> u64 {
+        match self.slot_of(addr >> PAGE_ADDR_SIZE) {
+            Some(slot) => {
+                let off = (addr as usize) & (PAGE_SIZE - 8);
+                let data = &self.pages[slot as usize].data;
+                u64::from_be_bytes(data[off..off + 8].try_into().expect("8 bytes"))
+            }
+            None => 0,
+        }
+    }
+
+    /// Writes the aligned 8-byte word containing `addr` (low 3 bits ignored); allocates the page.
+    #[inline(always)]
+    pub fn write_word(&mut self, addr: u64, value: u64) {
+        let slot = self.page_slot_or_alloc(addr >> PAGE_ADDR_SIZE) as usize;
+        let page = &mut self.pages[slot];
+        if page.root.take().is_some() {
+            self.dirty.push(addr >> PAGE_ADDR_SIZE);
+        }
+        let off = (addr as usize) & (PAGE_SIZE - 8);
+        page.data[off..off + 8].copy_from_slice(&value.to_be_bytes());
+    }
+
+    /// Copies `data` into memory at `addr`, allocating every page the range touches (even for zero bytes).
+    pub fn set_range(&mut self, addr: u64, data: &[u8]) {
+        let mut addr = addr;
+        let mut rest = data;
+        loop {
+            let page_index = addr >> PAGE_ADDR_SIZE;
+            let slot = self.page_slot_or_alloc(page_index) as usize;
+            let page = &mut self.pages[slot];
+            if page.root.take().is_some() {
+                self.dirty.push(page_index);
+            }
+            let off = (addr as usize) & (PAGE_SIZE - 1);
+            let n = rest.len().min(PAGE_SIZE - off);
+            page.data[off..off + n].copy_from_slice(&rest[..n]);
+            rest = &rest[n..];
+            if rest.is_empty() {
+                break;
+            }
+            addr = addr.wrapping_add(n as u64);
+        }
+    }
+
+    /// Reads `len` bytes starting at `addr` (unallocated memory reads as zero).
+    pub fn read_range(&self, addr: u64, len: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(len);
+        let mut addr = addr;
+        while out.len() < len {
+            let off = (addr as usize) & (PAGE_SIZE - 1);
+            let n = (len - out.len()).min(PAGE_SIZE - off);
+            match self.slot_of(addr >> PAGE_ADDR_SIZE) {
+                Some(slot) => out.extend_from_slice(&self.pages[slot as usize].data[off..off + n]),
+                None => out.resize(out.len() + n, 0),
+            }
+            addr = addr.wrapping_add(n as u64);
+        }
+        out
+    }
+
+    /// Page indices in ascending order, with their data (the order of the state file).
+    pub fn pages_sorted(&self) -> Vec<(u64, &PageData)> {
+        let mut v: Vec<(u64, &PageData)> =
+            self.page_ids.iter().zip(self.pages.iter()).map(|(&i, p)| (i, &*p.data)).collect();
+        v.sort_unstable_by_key(|(i, _)| *i);
+        v
+    }
+
+    /// Inserts a whole page (used when reading a state file). Replaces an existing page.
+    pub fn insert_page(&mut self, page_index: u64, data: &PageData) {
+        let slot = self.page_slot_or_alloc(page_index) as usize;
+        let page = &mut self.pages[slot];
+        if page.root.take().is_some() {
+            self.dirty.push(page_index);
+        }
+        page.data.copy_from_slice(data);
+    }
+
+    /// The raw bytes of a page, if allocated.
+    pub fn page(&self, page_index: u64) -> Option<&PageData> {
+        self.slot_of(page_index).map(|s| &*self.pages[s as usize].data)
+    }
+
+    fn page_root(data: &PageData) -> [u8; 32] {
+        let mut level: Vec<[u8; 32]> = Vec::with_capacity(64);
+        for pair in data.chunks_exact(64) {
+            level.push(hash_pair(pair[..32].try_into().unwrap(), pair[32..].try_into().unwrap()));
+        }
+        while level.len() > 1 {
+            let next: Vec<[u8; 32]> = level.chunks_exact(2).map(|p| hash_pair(&p[0], &p[1])).collect();
+            level = next;
+        }
+        level[0]
+    }
+
+    /// Node at (`depth`, `index`) for depth <= PAGE_DEPTH; only valid after `flush`.
+    fn node(&self, depth: usize, index: u64) -> [u8; 32] {
+        if depth == PAGE_DEPTH {
+            return match self.slot_of(index) {
+                Some(slot) => self.pages[slot as usize].root.expect("flushed page root"),
+                None => zero_hashes()[PAGE_TREE_HEIGHT],
+            };
+        }
+        match self.nodes.get(&(depth as u8, index)) {
+            Some(h) => *h,
+            None => zero_hashes()[MEM_TREE_DEPTH - depth],
+        }
+    }
+
+    /// Rehashes dirty pages and the tree paths above them.
+    fn flush(&mut self) {
+        if self.dirty.is_empty() {
+            return;
+        }
+        let mut dirty = std::mem::take(&mut self.dirty);
+        dirty.sort_unstable();
+        dirty.dedup();
+        for &page_index in &dirty {
+            if let Some(slot) = self.slot_of(page_index) {
+                let page = &mut self.pages[slot as usize];
+                if page.root.is_none() {
+                    page.root = Some(Self::page_root(&page.data));
+                }
+            }
+        }
+        let mut level = dirty;
+        for depth in (0..PAGE_DEPTH).rev() {
+            let mut parents: Vec<u64> = level.iter().map(|i| i >> 1).collect();
+            parents.dedup();
+            for &p in &parents {
+                let left = self.node(depth + 1, p << 1);
+                let right = self.node(depth + 1, (p << 1) | 1);
+                self.nodes.insert((depth as u8, p), hash_pair(&left, &right));
+            }
+            level = parents;
+        }
+    }
+
+    /// The Merkle root of all memory.
+    pub fn merkle_root(&mut self) -> [u8; 32] {
+        self.flush();
+        self.node(0, 0)
+    }
+
+    /// The 1920-byte proof for the 32-byte leaf containing `addr`: leaf, then siblings bottom to top.
+    pub fn merkle_proof(&mut self, addr: u64) -> [u8; MEM_PROOF_SIZE] {
+        self.flush();
+        let mut out = [0u8; MEM_PROOF_SIZE];
+        let page_index = addr >> PAGE_ADDR_SIZE;
+        let leaf_in_page = ((addr as usize) & (PAGE_SIZE - 1)) >> 5;
+        let z = zero_hashes();
+        match self.slot_of(page_index) {
+            Some(slot) => {
+                let data = &self.pages[slot as usize].data;
+                out[..32].copy_from_slice(&data[leaf_in_page * 32..leaf_in_page * 32 + 32]);
+                // Build the page subtree level by level, taking the sibling at each level.
+                let mut level: Vec<[u8; 32]> =
+                    data.chunks_exact(32).map(|c| c.try_into().unwrap()).collect();
+                let mut idx = leaf_in_page;
+                for h in 0..PAGE_TREE_HEIGHT {
+                    out[32 * (h + 1)..32 * (h + 2)].copy_from_slice(&level[idx ^ 1]);
+                    level = level.chunks_exact(2).map(|p| hash_pair(&p[0], &p[1])).collect();
+                    idx >>= 1;
+                }
+            }
+            None => {
+                for h in 0..PAGE_TREE_HEIGHT {
+                    out[32 * (h + 1)..32 * (h + 2)].copy_from_slice(&z[h]);
+                }
+            }
+        }
+        let mut idx = page_index;
+        for h in PAGE_TREE_HEIGHT..MEM_TREE_DEPTH {
+            let depth = MEM_TREE_DEPTH - h;
+            let sib = self.node(depth, idx ^ 1);
+            out[32 * (h + 1)..32 * (h + 2)].copy_from_slice(&sib);
+            idx >>= 1;
+        }
+        out
+    }
+}
+
+/// Folds a memory proof for `addr` up to the root it proves (for self-checks and tests).
+pub fn proof_root(proof: &[u8; MEM_PROOF_SIZE], addr: u64) -> [u8; 32] {
+    let mut node: [u8; 32] = proof[..32].try_into().unwrap();
+    let mut path = addr >> 5;
+    for i in 0..MEM_TREE_DEPTH {
+        let sib: [u8; 32] = proof[32 * (i + 1)..32 * (i + 2)].try_into().unwrap();
+        node = if path & 1 == 0 { hash_pair(&node, &sib) } else { hash_pair(&sib, &node) };
+        path >>= 1;
+    }
+    node
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex32(s: &str) -> [u8; 32] {
+        hex::decode(s.trim_start_matches("0x")).unwrap().try_into().unwrap()
+    }
+
+    #[test]
+    fn empty_root_is_z59() {
+        let mut m = Memory::new();
+        assert_eq!(
+            m.merkle_root(),
+            hex32("0x14af5385bcbb1e4738bbae8106046e6e2fca42875aa5c000c582587742bcc748")
+        );
+        let p = m.merkle_proof(0x1234_5678);
+        assert_eq!(proof_root(&p, 0x1234_5678), m.merkle_root());
+    }
+
+    #[test]
+    fn zero_page_keeps_empty_root_but_exists() {
+        let mut m = Memory::new();
+        m.write_word(0x1000, 0);
+        assert_eq!(m.page_count(), 1);
+        assert_eq!(m.merkle_root(), zero_hashes()[59]);
+    }
+
+    #[test]
+    fn incremental_root_matches_fresh_rebuild_and_proofs_fold() {
+        let mut m = Memory::new();
+        let addrs = [0u64, 8, 0x1000, 0x7fff_ffff_f000, 0xc0_0000_0000, 0xffff_ffff_ffff_fff8, 0x1000_0000_0018];
+        for (i, &a) in addrs.iter().enumerate() {
+            m.write_word(a, 0x0102_0304_0506_0708u64.wrapping_mul(i as u64 + 1));
+            let root = m.merkle_root();
+            // rebuild from scratch
+            let mut fresh = Memory::new();
+            for (idx, data) in m.pages_sorted() {
+                fresh.insert_page(idx, data);
+            }
+            assert_eq!(fresh.merkle_root(), root);
+            for &b in &addrs {
+                let p = m.merkle_proof(b);
+                assert_eq!(proof_root(&p, b), root, "proof for {b:#x}");
+                assert_eq!(u64::from_be_bytes(p[(b as usize & 24)..(b as usize & 24) + 8].try_into().unwrap()), m.read_word(b));
+            }
+        }
+    }
+}

@@ -1,0 +1,779 @@
+//! The instrumented VM: executes steps on a [`State`], talks to the preimage oracle and writes step witnesses.
+
+use crate::alu;
+use crate::arch::{self, fd, sign_extend, sys, EAGAIN, EBADF, EINVAL, SYS_ERROR_SIGNAL};
+use crate::error::VmError;
+use crate::memory::{Memory, MEM_PROOF_SIZE};
+use crate::state::{State, ThreadState, STATE_WITNESS_SIZE, THREAD_WITNESS_SIZE};
+use std::io::Write;
+
+/// Size of the proof data of a step witness: thread witness + three memory proofs.
+pub const PROOF_DATA_SIZE: usize = THREAD_WITNESS_SIZE + 32 + 3 * MEM_PROOF_SIZE;
+
+/// Largest single guest write to stdout/stderr/hints the host buffers (bytes).
+pub const MAX_GUEST_WRITE: u64 = 256 << 20;
+
+/// Where the VM gets preimages and sends hints (the host side of fds 3-6).
+pub trait PreimageOracle {
+    /// Delivers one complete hint (without its length prefix).
+    fn hint(&mut self, hint: &[u8]) -> Result<(), String>;
+    /// Returns the preimage of `key` (without the length prefix).
+    fn get_preimage(&mut self, key: [u8; 32]) -> Result<Vec<u8>, String>;
+}
+
+/// An oracle with no preimages: hints are ignored, every preimage request fails.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoOracle;
+
+impl PreimageOracle for NoOracle {
+    fn hint(&mut self, _hint: &[u8]) -> Result<(), String> {
+        Ok(())
+    }
+    fn get_preimage(&mut self, key: [u8; 32]) -> Result<Vec<u8>, String> {
+        Err(format!("no preimage oracle configured (key 0x{})", hex::encode(key)))
+    }
+}
+
+/// An in-memory oracle over a map of raw keys to values (used by tests and native runs).
+#[derive(Debug, Default, Clone)]
+pub struct MapOracle {
+    /// Preimages by raw 32-byte key.
+    pub preimages: std::collections::BTreeMap<[u8; 32], Vec<u8>>,
+    /// Every hint received, in order.
+    pub hints: Vec<Vec<u8>>,
+}
+
+impl PreimageOracle for MapOracle {
+    fn hint(&mut self, hint: &[u8]) -> Result<(), String> {
+        self.hints.push(hint.to_vec());
+        Ok(())
+    }
+    fn get_preimage(&mut self, key: [u8; 32]) -> Result<Vec<u8>, String> {
+        self.preimages.get(&key).cloned().ok_or_else(|| format!("missing preimage for key 0x{}", hex::encode(key)))
+    }
+}
+
+/// Everything needed to prove one step on chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepWitness {
+    /// The 188-byte pre-state witness.
+    pub state: [u8; STATE_WITNESS_SIZE],
+    /// The pre-state hash (status byte applied).
+    pub state_hash: [u8; 32],
+    /// Thread witness, instruction proof and two memory proofs (6090 bytes).
+    pub proof_data: Vec<u8>,
+    /// Preimage key, value (with 8-byte length prefix) and offset if the step read fd 5.
+    pub preimage: Option<([u8; 32], Vec<u8>, u64)>,
+}
+
+/// Counters reported by `--debug-info`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DebugStats {
+    /// Distinct preimages fetched from the oracle.
+    pub num_preimage_requests: u64,
+    /// Their total size.
+    pub total_preimage_size: u64,
+    /// Successful sc/scd.
+    pub rmw_success_count: u64,
+    /// Failed sc/scd.
+    pub rmw_fail_count: u64,
+    /// Reservations cleared by a store.
+    pub reservation_invalidation_count: u64,
+    /// Forced preemptions.
+    pub forced_preemption_count: u64,
+}
+
+#[derive(Clone, Debug)]
+struct MemTracker {
+    enabled: bool,
+    last_access: u64,
+    proof: [u8; MEM_PROOF_SIZE],
+    proof2: [u8; MEM_PROOF_SIZE],
+}
+
+impl MemTracker {
+    #[inline(always)]
+    fn track(&mut self, mem: &mut Memory, addr: u64) {
+        if self.enabled && self.last_access != addr {
+            debug_assert!(self.last_access == u64::MAX, "two different memory accesses in one step");
+            self.last_access = addr;
+            self.proof = mem.merkle_proof(addr);
+        }
+    }
+
+    fn track2(&mut self, mem: &mut Memory, addr: u64) {
+        if self.enabled {
+            self.last_access = addr;
+            self.proof2 = mem.merkle_proof(addr);
+        }
+    }
+}
+
+/// A running VM: state plus oracle, output streams and proof tracking.
+pub struct Vm {
+    /// The VM state.
+    pub state: State,
+    oracle: Box<dyn PreimageOracle>,
+    stdout: Box<dyn Write>,
+    stderr: Box<dyn Write>,
+    tracker: MemTracker,
+    last_preimage_key: [u8; 32],
+    last_preimage: Option<Vec<u8>>,
+    last_preimage_offset: Option<u64>,
+    /// Debug counters.
+    pub stats: DebugStats,
+}
+
+impl std::fmt::Debug for Vm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vm").field("step", &self.state.step).field("exited", &self.state.exited).finish()
+    }
+}
+
+#[inline(always)]
+fn active_thread(state: &mut State) -> &mut ThreadState {
+    let stack = if state.traverse_right { &mut state.right_thread_stack } else { &mut state.left_thread_stack };
+    stack.last_mut().expect("active thread stack checked non-empty")
+}
+
+/// Writes a register unless it is r0, then advances pc.
+#[inline(always)]
+fn write_rd_and_advance(t: &mut ThreadState, rd: usize, value: u64, cond: bool) {
+    if rd != 0 && cond {
+        t.regs[rd] = value;
+    }
+    t.pc = t.next_pc;
+    t.next_pc = t.next_pc.wrapping_add(4);
+}
+
+#[inline(always)]
+fn jump(t: &mut ThreadState, link: usize, dest: u64) -> Result<(), VmError> {
+    if t.next_pc != t.pc.wrapping_add(4) {
+        return Err(VmError::JumpInDelaySlot);
+    }
+    let prev = t.pc;
+    t.pc = t.next_pc;
+    t.next_pc = dest;
+    if link != 0 {
+        t.regs[link] = prev.wrapping_add(8);
+    }
+    Ok(())
+}
+
+impl Vm {
+    /// Creates a VM over `state` with no oracle and output discarded.
+    pub fn new(state: State) -> Self {
+        Self {
+            state,
+            oracle: Box::new(NoOracle),
+            stdout: Box::new(std::io::sink()),
+            stderr: Box::new(std::io::sink()),
+            tracker: MemTracker {
+                enabled: false,
+                last_access: u64::MAX,
+                proof: [0; MEM_PROOF_SIZE],
+                proof2: [0; MEM_PROOF_SIZE],
+            },
+            last_preimage_key: [0; 32],
+            last_preimage: None,
+            last_preimage_offset: None,
+            stats: DebugStats::default(),
+        }
+    }
+
+    /// Sets the preimage oracle.
+    pub fn with_oracle(mut self, oracle: Box<dyn PreimageOracle>) -> Self {
+        self.oracle = oracle;
+        self
+    }
+
+    /// Sets where guest stdout and stderr go.
+    pub fn with_output(mut self, stdout: Box<dyn Write>, stderr: Box<dyn Write>) -> Self {
+        self.stdout = stdout;
+        self.stderr = stderr;
+        self
+    }
+
+    /// Flushes guest output streams.
+    pub fn flush_output(&mut self) -> Result<(), VmError> {
+        self.stdout.flush().map_err(|e| VmError::Output(e.to_string()))?;
+        self.stderr.flush().map_err(|e| VmError::Output(e.to_string()))
+    }
+
+    /// Executes one step; with `proof`, returns the witness that proves it on chain.
+    pub fn step(&mut self, proof: bool) -> Result<Option<StepWitness>, VmError> {
+        self.last_preimage_offset = None;
+        self.tracker.enabled = proof;
+        self.tracker.last_access = u64::MAX;
+        let mut witness = None;
+        if proof {
+            let pc = self.state.current_thread().ok_or(VmError::EmptyThreadStack)?.pc;
+            let mut proof_data = Vec::with_capacity(PROOF_DATA_SIZE);
+            proof_data.extend_from_slice(&self.state.thread_proof());
+            proof_data.extend_from_slice(&self.state.memory.merkle_proof(pc));
+            let state = self.state.encode_witness();
+            let state_hash = crate::state::state_hash_from_witness(&state);
+            witness = Some(StepWitness { state, state_hash, proof_data, preimage: None });
+        }
+        self.mips_step()?;
+        if let Some(w) = witness.as_mut() {
+            w.proof_data.extend_from_slice(&self.tracker.proof);
+            w.proof_data.extend_from_slice(&self.tracker.proof2);
+            if let (Some(off), Some(value)) = (self.last_preimage_offset, self.last_preimage.as_ref()) {
+                w.preimage = Some((self.last_preimage_key, value.clone(), off));
+            }
+        }
+        self.tracker.enabled = false;
+        Ok(witness)
+    }
+
+    /// Runs until the VM exits or `max_steps` more steps have executed; returns the steps executed.
+    pub fn run(&mut self, max_steps: u64) -> Result<u64, VmError> {
+        let start = self.state.step;
+        while !self.state.exited && self.state.step - start < max_steps {
+            self.mips_step()?;
+        }
+        Ok(self.state.step - start)
+    }
+
+    fn pop_thread(&mut self) {
+        let s = &mut self.state;
+        s.active_stack_mut().pop();
+        if s.active_stack().is_empty() {
+            s.traverse_right = !s.traverse_right;
+        }
+        s.steps_since_last_context_switch = 0;
+    }
+
+    fn preempt_thread(&mut self) {
+        let s = &mut self.state;
+        let t = s.active_stack_mut().pop().expect("active thread exists");
+        if s.traverse_right {
+            s.left_thread_stack.push(t);
+        } else {
+            s.right_thread_stack.push(t);
+        }
+        if s.active_stack().is_empty() {
+            s.traverse_right = !s.traverse_right;
+        }
+        s.steps_since_last_context_switch = 0;
+    }
+
+    #[inline(always)]
+    fn handle_memory_update(&mut self, aligned_addr: u64) {
+        if aligned_addr == self.state.ll_address & arch::ADDRESS_MASK {
+            if self.state.ll_reservation_status != 0 {
+                self.stats.reservation_invalidation_count += 1;
+            }
+            self.state.ll_reservation_status = 0;
+            self.state.ll_address = 0;
+            self.state.ll_owner_thread = 0;
+        }
+    }
+
+    fn mips_step(&mut self) -> Result<(), VmError> {
+        if self.state.exited {
+            return Ok(());
+        }
+        if self.state.active_stack().is_empty() {
+            return Err(VmError::EmptyThreadStack);
+        }
+        self.state.step += 1;
+        let thread = active_thread(&mut self.state);
+        if thread.exited {
+            self.pop_thread();
+            return self.post_check();
+        }
+        if self.state.steps_since_last_context_switch >= arch::SCHED_QUANTUM {
+            self.preempt_thread();
+            self.stats.forced_preemption_count += 1;
+            return Ok(());
+        }
+        self.state.steps_since_last_context_switch += 1;
+
+        let pc = active_thread(&mut self.state).pc;
+        if pc & 3 != 0 {
+            return Err(VmError::InvalidPc(pc));
+        }
+        let word = self.state.memory.read_word(pc);
+        let insn = if pc & 4 == 0 { (word >> 32) as u32 } else { word as u32 };
+        let opcode = insn >> 26;
+        let funct = insn & 0x3F;
+
+        if opcode == 0 && funct == 0x0C {
+            return self.handle_syscall();
+        }
+        if matches!(opcode, 0x30 | 0x34 | 0x38 | 0x3C) {
+            return self.handle_rmw(insn, opcode);
+        }
+        let state = &mut self.state;
+        let t = if state.traverse_right {
+            state.right_thread_stack.last_mut()
+        } else {
+            state.left_thread_stack.last_mut()
+        }
+        .expect("non-empty");
+        if let Some(store_addr) = exec_core(t, &mut state.memory, &mut self.tracker, insn, opcode, funct)? {
+            self.handle_memory_update(store_addr);
+        }
+        Ok(())
+    }
+
+    fn post_check(&self) -> Result<(), VmError> {
+        if self.state.active_stack().is_empty() {
+            Err(VmError::EmptyThreadStack)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn handle_rmw(&mut self, insn: u32, opcode: u32) -> Result<(), VmError> {
+        let state = &mut self.state;
+        let t = if state.traverse_right {
+            state.right_thread_stack.last_mut()
+        } else {
+            state.left_thread_stack.last_mut()
+        }
+        .expect("non-empty");
+        let base = t.regs[((insn >> 21) & 0x1F) as usize];
+        let rt = ((insn >> 16) & 0x1F) as usize;
+        let addr = base.wrapping_add(sign_extend(u64::from(insn & 0xFFFF), 16));
+        let (target_status, bytes) = if opcode == 0x34 || opcode == 0x3C { (2u8, 8u64) } else { (1u8, 4u64) };
+        let thread_id = t.thread_id;
+        let ret = match opcode {
+            0x30 | 0x34 => {
+                let ea = addr & arch::ADDRESS_MASK;
+                self.tracker.track(&mut state.memory, ea);
+                let mem = state.memory.read_word(ea);
+                let v = alu::select_sub_word(addr, mem, bytes, true);
+                state.ll_reservation_status = target_status;
+                state.ll_address = addr;
+                state.ll_owner_thread = thread_id;
+                v
+            }
+            _ => {
+                if state.ll_reservation_status == target_status
+                    && state.ll_owner_thread == thread_id
+                    && state.ll_address == addr
+                {
+                    state.ll_reservation_status = 0;
+                    state.ll_address = 0;
+                    state.ll_owner_thread = 0;
+                    let val = t.regs[rt];
+                    let ea = addr & arch::ADDRESS_MASK;
+                    self.tracker.track(&mut state.memory, ea);
+                    let mem = state.memory.read_word(ea);
+                    state.memory.write_word(ea, alu::update_sub_word(addr, mem, bytes, val));
+                    self.stats.rmw_success_count += 1;
+                    1
+                } else {
+                    self.stats.rmw_fail_count += 1;
+                    0
+                }
+            }
+        };
+        let t = active_thread(state);
+        write_rd_and_advance(t, rt, ret, true);
+        Ok(())
+    }
+
+    /// Reads the preimage window at `offset` of the current key, fetching from the oracle on a key change.
+    fn read_preimage(&mut self, key: [u8; 32], offset: u64) -> Result<([u8; 32], u64), VmError> {
+        if self.last_preimage.is_none() || key != self.last_preimage_key {
+            let data = self.oracle.get_preimage(key).map_err(VmError::Oracle)?;
+            let mut v = Vec::with_capacity(8 + data.len());
+            v.extend_from_slice(&(data.len() as u64).to_be_bytes());
+            v.extend_from_slice(&data);
+            self.stats.num_preimage_requests += 1;
+            self.stats.total_preimage_size += data.len() as u64;
+            self.last_preimage_key = key;
+            self.last_preimage = Some(v);
+        }
+        self.last_preimage_offset = Some(offset);
+        let pre = self.last_preimage.as_ref().expect("set above");
+        if offset >= pre.len() as u64 {
+            return Err(VmError::PreimageOffsetOutOfBounds);
+        }
+        let mut dat = [0u8; 32];
+        let n = (pre.len() - offset as usize).min(32);
+        dat[..n].copy_from_slice(&pre[offset as usize..offset as usize + n]);
+        Ok((dat, n as u64))
+    }
+
+    fn copy_guest_output(&mut self, to_stderr: bool, addr: u64, len: u64) -> Result<(), VmError> {
+        if len > MAX_GUEST_WRITE {
+            return Err(VmError::WriteTooLarge(len));
+        }
+        let data = self.state.memory.read_range(addr, len as usize);
+        let out = if to_stderr { &mut self.stderr } else { &mut self.stdout };
+        out.write_all(&data).map_err(|e| VmError::Output(e.to_string()))
+    }
+
+    fn syscall_yield(&mut self) -> Result<(), VmError> {
+        let t = active_thread(&mut self.state);
+        t.regs[2] = 0;
+        t.regs[7] = 0;
+        t.pc = t.next_pc;
+        t.next_pc = t.next_pc.wrapping_add(4);
+        self.preempt_thread();
+        Ok(())
+    }
+
+    fn handle_syscall(&mut self) -> Result<(), VmError> {
+        let next_thread_id = self.state.next_thread_id;
+        let t = active_thread(&mut self.state);
+        let (num, a0, a1, a2) = (t.regs[2], t.regs[4], t.regs[5], t.regs[6]);
+        let mut v0 = 0u64;
+        let mut v1 = 0u64;
+        match num {
+            sys::MMAP => {
+                let mut sz = a1;
+                if sz & 0xFFF != 0 {
+                    sz = sz.wrapping_add(4096 - (sz & 0xFFF));
+                }
+                if a0 == 0 {
+                    let heap = self.state.heap;
+                    let new_heap = heap.wrapping_add(sz);
+                    if new_heap > arch::HEAP_END || new_heap < heap || sz < a1 {
+                        v0 = EINVAL;
+                        v1 = SYS_ERROR_SIGNAL;
+                    } else {
+                        v0 = heap;
+                        self.state.heap = new_heap;
+                    }
+                } else {
+                    v0 = a0;
+                }
+            }
+            sys::BRK => v0 = arch::PROGRAM_BREAK,
+            sys::CLONE => {
+                if a0 != arch::VALID_CLONE_FLAGS {
+                    self.state.exited = true;
+                    self.state.exit_code = 2;
+                    return Ok(());
+                }
+                let id = next_thread_id;
+                let mut child = t.clone();
+                child.thread_id = id;
+                child.exit_code = 0;
+                child.exited = false;
+                child.pc = t.next_pc;
+                child.next_pc = t.next_pc.wrapping_add(4);
+                child.regs[29] = a1;
+                child.regs[2] = 0;
+                child.regs[7] = 0;
+                t.regs[2] = id;
+                t.regs[7] = 0;
+                t.pc = t.next_pc;
+                t.next_pc = t.next_pc.wrapping_add(4);
+                self.state.next_thread_id += 1;
+                self.state.active_stack_mut().push(child);
+                self.state.steps_since_last_context_switch = 0;
+                return Ok(());
+            }
+            sys::EXIT_GROUP => {
+                self.state.exited = true;
+                self.state.exit_code = a0 as u8;
+                return Ok(());
+            }
+            sys::EXIT => {
+                t.exited = true;
+                t.exit_code = a0 as u8;
+                if self.state.thread_count() == 1 {
+                    self.state.exited = true;
+                    self.state.exit_code = a0 as u8;
+                }
+                return Ok(());
+            }
+            sys::READ => match a0 {
+                fd::STDIN => {}
+                fd::PREIMAGE_READ => {
+                    let ea = a1 & arch::ADDRESS_MASK;
+                    self.tracker.track(&mut self.state.memory, ea);
+                    let mem = self.state.memory.read_word(ea);
+                    let (dat, dat_len) = self.read_preimage(self.state.preimage_key, self.state.preimage_offset)?;
+                    let k = a1 & 7;
+                    let cnt = dat_len.min(8 - k).min(a2);
+                    let mut bytes = mem.to_be_bytes();
+                    bytes[k as usize..(k + cnt) as usize].copy_from_slice(&dat[..cnt as usize]);
+                    self.state.memory.write_word(ea, u64::from_be_bytes(bytes));
+                    self.handle_memory_update(ea);
+                    self.state.preimage_offset = self.state.preimage_offset.wrapping_add(cnt);
+                    v0 = cnt;
+                }
+                fd::HINT_READ => v0 = a2,
+                arch::FD_EVENTFD => {
+                    v0 = EAGAIN;
+                    v1 = SYS_ERROR_SIGNAL;
+                }
+                _ => {
+                    v0 = EBADF;
+                    v1 = SYS_ERROR_SIGNAL;
+                }
+            },
+            sys::WRITE => match a0 {
+                fd::STDOUT | fd::STDERR => {
+                    self.copy_guest_output(a0 == fd::STDERR, a1, a2)?;
+                    v0 = a2;
+                }
+                fd::HINT_WRITE => {
+                    if a2 > MAX_GUEST_WRITE {
+                        return Err(VmError::WriteTooLarge(a2));
+                    }
+                    let data = self.state.memory.read_range(a1, a2 as usize);
+                    self.state.last_hint.extend_from_slice(&data);
+                    while self.state.last_hint.len() >= 4 {
+                        let n = u32::from_be_bytes(self.state.last_hint[..4].try_into().unwrap()) as usize;
+                        if n <= self.state.last_hint.len() - 4 {
+                            let hint: Vec<u8> = self.state.last_hint[4..4 + n].to_vec();
+                            self.state.last_hint.drain(..4 + n);
+                            self.oracle.hint(&hint).map_err(VmError::Oracle)?;
+                        } else {
+                            break;
+                        }
+                    }
+                    v0 = a2;
+                }
+                fd::PREIMAGE_WRITE => {
+                    let ea = a1 & arch::ADDRESS_MASK;
+                    self.tracker.track(&mut self.state.memory, ea);
+                    let mem = self.state.memory.read_word(ea);
+                    let k = (a1 & 7) as usize;
+                    let n = (a2.min(8 - k as u64)) as usize;
+                    let key = &mut self.state.preimage_key;
+                    key.copy_within(n.., 0);
+                    key[32 - n..].copy_from_slice(&mem.to_be_bytes()[k..k + n]);
+                    self.state.preimage_offset = 0;
+                    v0 = n as u64;
+                }
+                arch::FD_EVENTFD => {
+                    v0 = EAGAIN;
+                    v1 = SYS_ERROR_SIGNAL;
+                }
+                _ => {
+                    v0 = EBADF;
+                    v1 = SYS_ERROR_SIGNAL;
+                }
+            },
+            sys::FCNTL => match a1 {
+                1 => {
+                    if a0 > 6 {
+                        v0 = EBADF;
+                        v1 = SYS_ERROR_SIGNAL;
+                    }
+                }
+                3 => match a0 {
+                    fd::STDIN | fd::PREIMAGE_READ | fd::HINT_READ => v0 = 0,
+                    fd::STDOUT | fd::STDERR | fd::PREIMAGE_WRITE | fd::HINT_WRITE => v0 = 1,
+                    _ => {
+                        v0 = EBADF;
+                        v1 = SYS_ERROR_SIGNAL;
+                    }
+                },
+                _ => {
+                    v0 = EINVAL;
+                    v1 = SYS_ERROR_SIGNAL;
+                }
+            },
+            sys::GETTID => v0 = t.thread_id,
+            sys::FUTEX => {
+                let ea = a0 & !3;
+                match a1 {
+                    arch::FUTEX_WAIT_PRIVATE => {
+                        let word_addr = ea & arch::ADDRESS_MASK;
+                        self.tracker.track(&mut self.state.memory, word_addr);
+                        let mem = self.state.memory.read_word(word_addr);
+                        let val = alu::select_sub_word(ea, mem, 4, false) as u32;
+                        if val != a2 as u32 {
+                            v0 = EAGAIN;
+                            v1 = SYS_ERROR_SIGNAL;
+                        } else {
+                            return self.syscall_yield();
+                        }
+                    }
+                    arch::FUTEX_WAKE_PRIVATE => return self.syscall_yield(),
+                    _ => {
+                        v0 = EINVAL;
+                        v1 = SYS_ERROR_SIGNAL;
+                    }
+                }
+            }
+            sys::SCHED_YIELD | sys::NANOSLEEP => return self.syscall_yield(),
+            sys::OPEN => {
+                v0 = EBADF;
+                v1 = SYS_ERROR_SIGNAL;
+            }
+            sys::CLOCK_GETTIME => {
+                if a0 == 0 || a0 == 1 {
+                    let (secs, nsecs) = if a0 == 1 {
+                        let step = self.state.step;
+                        (step / arch::HZ, (step % arch::HZ) * (1_000_000_000 / arch::HZ))
+                    } else {
+                        (0, 0)
+                    };
+                    let ea = a1 & arch::ADDRESS_MASK;
+                    self.tracker.track(&mut self.state.memory, ea);
+                    self.state.memory.write_word(ea, secs);
+                    self.handle_memory_update(ea);
+                    let ea2 = ea.wrapping_add(8);
+                    self.tracker.track2(&mut self.state.memory, ea2);
+                    self.state.memory.write_word(ea2, nsecs);
+                    self.handle_memory_update(ea2);
+                } else {
+                    v0 = EINVAL;
+                    v1 = SYS_ERROR_SIGNAL;
+                }
+            }
+            sys::GETPID => v0 = 0,
+            sys::GETRANDOM => {
+                let r = arch::splitmix64(self.state.step);
+                let ea = a0 & arch::ADDRESS_MASK;
+                let k = a0 - ea;
+                let cnt = (8 - k).min(a1);
+                self.tracker.track(&mut self.state.memory, ea);
+                let mem = self.state.memory.read_word(ea);
+                let mut bytes = mem.to_be_bytes();
+                let rb = r.to_be_bytes();
+                bytes[k as usize..(k + cnt) as usize].copy_from_slice(&rb[k as usize..(k + cnt) as usize]);
+                self.state.memory.write_word(ea, u64::from_be_bytes(bytes));
+                self.handle_memory_update(ea);
+                v0 = cnt;
+            }
+            sys::EVENTFD2 => {
+                if a1 & arch::EFD_NONBLOCK == 0 {
+                    v0 = EINVAL;
+                    v1 = SYS_ERROR_SIGNAL;
+                } else {
+                    v0 = arch::FD_EVENTFD;
+                }
+            }
+            n if sys::NOOPS.contains(&n) => {}
+            n => return Err(VmError::UnrecognizedSyscall(n)),
+        }
+        let t = active_thread(&mut self.state);
+        t.regs[2] = v0;
+        t.regs[7] = v1;
+        t.pc = t.next_pc;
+        t.next_pc = t.next_pc.wrapping_add(4);
+        Ok(())
+    }
+}
+
+/// Executes a non-syscall, non-LL/SC instruction on `t`; returns the aligned address of a store, if any.
+#[inline(always)]
+fn exec_core(
+    t: &mut ThreadState,
+    mem: &mut Memory,
+    tracker: &mut MemTracker,
+    insn: u32,
+    opcode: u32,
+    funct: u32,
+) -> Result<Option<u64>, VmError> {
+    // j / jal
+    if opcode == 2 || opcode == 3 {
+        let target = (t.next_pc & 0xFFFF_FFFF_F000_0000) | (u64::from(insn & 0x03FF_FFFF) << 2);
+        jump(t, if opcode == 3 { 31 } else { 0 }, target)?;
+        return Ok(None);
+    }
+    let rt_reg = ((insn >> 16) & 0x1F) as usize;
+    let mut rs = t.regs[((insn >> 21) & 0x1F) as usize];
+    let mut rd_reg = rt_reg;
+    let mut rt = 0u64;
+    if opcode == 0x27 || opcode == 0x1A || opcode == 0x1B {
+        rt = t.regs[rt_reg];
+    } else if opcode == 0 || opcode == 0x1C {
+        rt = t.regs[rt_reg];
+        rd_reg = ((insn >> 11) & 0x1F) as usize;
+    } else if opcode < 0x20 {
+        rt = if matches!(opcode, 0x0C | 0x0D | 0x0E) {
+            u64::from(insn & 0xFFFF)
+        } else {
+            sign_extend(u64::from(insn & 0xFFFF), 16)
+        };
+    } else if opcode >= 0x28 || opcode == 0x22 || opcode == 0x26 {
+        rt = t.regs[rt_reg];
+    }
+
+    if (4..8).contains(&opcode) || opcode == 1 {
+        if t.next_pc != t.pc.wrapping_add(4) {
+            return Err(VmError::BranchInDelaySlot);
+        }
+        let taken = match opcode {
+            4 => rs == t.regs[rt_reg],
+            5 => rs != t.regs[rt_reg],
+            6 => (rs as i64) <= 0,
+            7 => (rs as i64) > 0,
+            _ => {
+                let rtv = (insn >> 16) & 0x1F;
+                match rtv {
+                    0x00 => (rs as i64) < 0,
+                    0x01 => (rs as i64) >= 0,
+                    0x10 => {
+                        t.regs[31] = t.pc.wrapping_add(8);
+                        (rs as i64) < 0
+                    }
+                    0x11 => {
+                        t.regs[31] = t.pc.wrapping_add(8);
+                        (rs as i64) >= 0
+                    }
+                    _ => false,
+                }
+            }
+        };
+        let prev = t.pc;
+        t.pc = t.next_pc;
+        t.next_pc = if taken {
+            prev.wrapping_add(4).wrapping_add(sign_extend(u64::from(insn & 0xFFFF), 16) << 2)
+        } else {
+            t.next_pc.wrapping_add(4)
+        };
+        return Ok(None);
+    }
+
+    let mut store_addr = None;
+    let mut mem_val = 0u64;
+    if opcode >= 0x20 || opcode == 0x1A || opcode == 0x1B {
+        rs = rs.wrapping_add(sign_extend(u64::from(insn & 0xFFFF), 16));
+        let addr = rs & arch::ADDRESS_MASK;
+        tracker.track(mem, addr);
+        mem_val = mem.read_word(addr);
+        if opcode >= 0x28 && opcode != 0x37 {
+            store_addr = Some(addr);
+            rd_reg = 0;
+        }
+    }
+
+    let val = alu::execute(insn, opcode, funct, rs, rt, mem_val)?;
+
+    if opcode == 0 && (0x08..0x20).contains(&funct) {
+        match funct {
+            0x08 | 0x09 => {
+                jump(t, if funct == 9 { rd_reg } else { 0 }, rs)?;
+                return Ok(None);
+            }
+            0x0A => {
+                write_rd_and_advance(t, rd_reg, rs, rt == 0);
+                return Ok(None);
+            }
+            0x0B => {
+                write_rd_and_advance(t, rd_reg, rs, rt != 0);
+                return Ok(None);
+            }
+            0x10..=0x1F => {
+                let r = alu::hi_lo(funct, rs, rt, t.hi, t.lo)?;
+                t.hi = r.hi;
+                t.lo = r.lo;
+                write_rd_and_advance(t, rd_reg, r.rd_value, true);
+                return Ok(None);
+            }
+            _ => {}
+        }
+    }
+
+    if let Some(addr) = store_addr {
+        tracker.track(mem, addr);
+        mem.write_word(addr, val);
+    }
+    write_rd_and_advance(t, rd_reg, val, true);
+    Ok(store_addr)
+}
