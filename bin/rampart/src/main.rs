@@ -1,1 +1,75 @@
-fn main() {}
+//! `rampart`: the Rampart command line (a drop-in `cannon` plus the rest of the fault-proof stack).
+#![allow(unreachable_pub)]
+
+mod cmd;
+mod host_process;
+mod matcher;
+
+use clap::{Parser, Subcommand};
+
+/// Rampart: a Rust fault-proof stack for OP Stack chains.
+#[derive(Parser, Debug)]
+#[command(name = "rampart", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the bundled end-to-end demo.
+    Demo(cmd::demo::DemoArgs),
+    /// Load an ELF into an initial VM state (cannon load-elf).
+    LoadElf(cmd::load_elf::LoadElfArgs),
+    /// Run a VM state, writing proofs and snapshots (cannon run).
+    Run(cmd::run::RunArgs),
+    /// Print the witness of a state (cannon witness).
+    Witness(cmd::witness::WitnessArgs),
+}
+
+/// A command failure: message for stderr and the process exit code.
+#[derive(Debug)]
+pub struct CliError {
+    /// Process exit code (1 error, 2 VM panic).
+    pub code: i32,
+    /// One-line message.
+    pub message: String,
+}
+
+impl CliError {
+    /// An ordinary failure (exit 1).
+    pub fn fail(message: impl Into<String>) -> Self {
+        Self { code: 1, message: message.into() }
+    }
+    /// A bad flag or argument (exit 1).
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self { code: 1, message: message.into() }
+    }
+}
+
+fn main() {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+                let _ = e.print();
+                std::process::exit(if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { 1 } else { 0 });
+            }
+            let text = e.to_string();
+            let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid arguments");
+            eprintln!("{}", first.trim());
+            std::process::exit(1);
+        }
+    };
+    let result = match cli.command {
+        Command::Demo(a) => cmd::demo::run(a),
+        Command::LoadElf(a) => cmd::load_elf::run(a),
+        Command::Run(a) => cmd::run::run(a),
+        Command::Witness(a) => cmd::witness::run(a),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {}", e.message);
+        std::process::exit(e.code);
+    }
+}

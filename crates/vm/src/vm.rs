@@ -194,6 +194,13 @@ impl Vm {
         self
     }
 
+    /// The preimage read by the last [`Vm::step`], if any: (key, preimage length, offset).
+    pub fn last_preimage_read(&self) -> Option<([u8; 32], u64, u64)> {
+        let offset = self.last_preimage_offset?;
+        let value = self.last_preimage.as_ref()?;
+        Some((self.last_preimage_key, value.len() as u64 - 8, offset))
+    }
+
     /// Flushes guest output streams.
     pub fn flush_output(&mut self) -> Result<(), VmError> {
         self.stdout.flush().map_err(|e| VmError::Output(e.to_string()))?;

@@ -1,0 +1,6 @@
+//! One module per subcommand.
+
+pub mod demo;
+pub mod load_elf;
+pub mod run;
+pub mod witness;
