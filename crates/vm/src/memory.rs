@@ -53,8 +53,11 @@ struct Page {
     root: Option<[u8; 32]>,
 }
 
+/// Entries of the direct-mapped page lookup cache.
+const TLB_SIZE: usize = 256;
+
 /// Merkleized sparse memory.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Memory {
     /// Page index -> slot in `pages`.
     index: PageMap<u32>,
@@ -65,8 +68,21 @@ pub struct Memory {
     dirty: Vec<u64>,
     /// Cached internal nodes above the page level, keyed by (depth, index); absent means an all-zero subtree.
     nodes: HashMap<(u8, u64), [u8; 32]>,
-    /// One-entry lookup cache: (page index, slot).
-    last: Option<(u64, u32)>,
+    /// Direct-mapped lookup cache: (page index, slot), tag u64::MAX when empty. Pages are never freed.
+    tlb: Box<[(u64, u32); TLB_SIZE]>,
+}
+
+impl Default for Memory {
+    fn default() -> Self {
+        Self {
+            index: PageMap::default(),
+            pages: Vec::new(),
+            page_ids: Vec::new(),
+            dirty: Vec::new(),
+            nodes: HashMap::new(),
+            tlb: Box::new([(u64::MAX, 0); TLB_SIZE]),
+        }
+    }
 }
 
 impl Memory {
@@ -87,23 +103,27 @@ impl Memory {
 
     #[inline(always)]
     fn slot_of(&self, page_index: u64) -> Option<u32> {
-        if let Some((idx, slot)) = self.last {
-            if idx == page_index {
-                return Some(slot);
-            }
+        let e = self.tlb[page_index as usize % TLB_SIZE];
+        if e.0 == page_index {
+            return Some(e.1);
         }
         self.index.get(&page_index).copied()
     }
 
     #[inline(always)]
     fn lookup(&mut self, page_index: u64) -> Option<u32> {
-        if let Some((idx, slot)) = self.last {
-            if idx == page_index {
-                return Some(slot);
-            }
+        let e = self.tlb[page_index as usize % TLB_SIZE];
+        if e.0 == page_index {
+            return Some(e.1);
         }
+        self.lookup_slow(page_index)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn lookup_slow(&mut self, page_index: u64) -> Option<u32> {
         let slot = *self.index.get(&page_index)?;
-        self.last = Some((page_index, slot));
+        self.tlb[page_index as usize % TLB_SIZE] = (page_index, slot);
         Some(slot)
     }
 
@@ -117,7 +137,7 @@ impl Memory {
         self.page_ids.push(page_index);
         self.index.insert(page_index, slot);
         self.dirty.push(page_index);
-        self.last = Some((page_index, slot));
+        self.tlb[page_index as usize % TLB_SIZE] = (page_index, slot);
         slot
     }
 

@@ -235,12 +235,86 @@ impl Vm {
     }
 
     /// Runs until the VM exits or `max_steps` more steps have executed; returns the steps executed.
+    ///
+    /// Plain instructions of the active thread run in a tight loop; syscalls, LL/SC, thread switches and
+    /// exited threads go through the full [`Vm::step`] logic, so the result is identical step for step.
     pub fn run(&mut self, max_steps: u64) -> Result<u64, VmError> {
         let start = self.state.step;
-        while !self.state.exited && self.state.step - start < max_steps {
-            self.mips_step()?;
+        let end = start.saturating_add(max_steps);
+        self.tracker.enabled = false;
+        while !self.state.exited && self.state.step < end {
+            self.run_segment(end)?;
         }
         Ok(self.state.step - start)
+    }
+
+    /// Runs plain instructions of the active thread until a step needs the slow path, then runs that step.
+    fn run_segment(&mut self, end: u64) -> Result<(), VmError> {
+        let quantum_left = arch::SCHED_QUANTUM.saturating_sub(self.state.steps_since_last_context_switch);
+        let budget = quantum_left.min(end - self.state.step);
+        let needs_slow = match self.state.current_thread() {
+            None => true,
+            Some(t) => t.exited || budget == 0,
+        };
+        if needs_slow {
+            return self.mips_step();
+        }
+        let State {
+            memory,
+            left_thread_stack,
+            right_thread_stack,
+            traverse_right,
+            ll_address,
+            ll_reservation_status,
+            ll_owner_thread,
+            ..
+        } = &mut self.state;
+        let t = if *traverse_right { right_thread_stack.last_mut() } else { left_thread_stack.last_mut() }
+            .expect("checked above");
+        let tracker = &mut self.tracker;
+        let mut n = 0u64;
+        let mut result = Ok(());
+        while n < budget {
+            let pc = t.pc;
+            if pc & 3 != 0 {
+                break; // the slow path reports the fault
+            }
+            let word = memory.read_word(pc);
+            let insn = if pc & 4 == 0 { (word >> 32) as u32 } else { word as u32 };
+            let opcode = insn >> 26;
+            let funct = insn & 0x3F;
+            if (opcode == 0 && funct == 0x0C) || matches!(opcode, 0x30 | 0x34 | 0x38 | 0x3C) {
+                break;
+            }
+            match exec_core(t, memory, tracker, insn, opcode, funct) {
+                Ok(Some(store_addr)) => {
+                    if store_addr == *ll_address & arch::ADDRESS_MASK {
+                        if *ll_reservation_status != 0 {
+                            self.stats.reservation_invalidation_count += 1;
+                        }
+                        *ll_reservation_status = 0;
+                        *ll_address = 0;
+                        *ll_owner_thread = 0;
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    // The failing step counts as started, as in Cannon.
+                    n += 1;
+                    result = Err(e);
+                    break;
+                }
+            }
+            n += 1;
+        }
+        self.state.step += n;
+        self.state.steps_since_last_context_switch += n;
+        result?;
+        if n < budget {
+            // A syscall, LL/SC or fault: one full step.
+            self.mips_step()?;
+        }
+        Ok(())
     }
 
     fn pop_thread(&mut self) {
