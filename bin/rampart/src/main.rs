@@ -17,6 +17,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Benchmark the VM against qemu-mips64-static on bundled guests.
+    Bench(cmd::bench::BenchArgs),
     /// Run the bundled end-to-end demo.
     Demo(cmd::demo::DemoArgs),
     /// Load an ELF into an initial VM state (cannon load-elf).
@@ -63,6 +65,7 @@ fn main() {
         }
     };
     let result = match cli.command {
+        Command::Bench(a) => cmd::bench::run(a),
         Command::Demo(a) => cmd::demo::run(a),
         Command::LoadElf(a) => cmd::load_elf::run(a),
         Command::Run(a) => cmd::run::run(a),

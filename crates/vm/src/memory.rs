@@ -249,14 +249,26 @@ impl Memory {
         self.slot_of(page_index).map(|s| &*self.pages[s as usize].data)
     }
 
+    /// Root of one page's subtree; all-zero subtrees are taken from the zero-hash table, not hashed.
     fn page_root(data: &PageData) -> [u8; 32] {
-        let mut level: Vec<[u8; 32]> = Vec::with_capacity(64);
-        for pair in data.chunks_exact(64) {
-            level.push(hash_pair(pair[..32].try_into().unwrap(), pair[32..].try_into().unwrap()));
+        let z = zero_hashes();
+        let mut level: [[u8; 32]; 64] = [[0u8; 32]; 64];
+        for (i, pair) in data.chunks_exact(64).enumerate() {
+            level[i] = if pair.iter().all(|&b| b == 0) {
+                z[1]
+            } else {
+                hash_pair(pair[..32].try_into().unwrap(), pair[32..].try_into().unwrap())
+            };
         }
-        while level.len() > 1 {
-            let next: Vec<[u8; 32]> = level.chunks_exact(2).map(|p| hash_pair(&p[0], &p[1])).collect();
-            level = next;
+        let mut n = 64;
+        let mut h = 1;
+        while n > 1 {
+            for i in 0..n / 2 {
+                let (a, b) = (level[2 * i], level[2 * i + 1]);
+                level[i] = if a == z[h] && b == z[h] { z[h + 1] } else { hash_pair(&a, &b) };
+            }
+            n /= 2;
+            h += 1;
         }
         level[0]
     }
@@ -283,13 +295,35 @@ impl Memory {
         let mut dirty = std::mem::take(&mut self.dirty);
         dirty.sort_unstable();
         dirty.dedup();
-        for &page_index in &dirty {
-            if let Some(slot) = self.slot_of(page_index) {
-                let page = &mut self.pages[slot as usize];
-                if page.root.is_none() {
-                    page.root = Some(Self::page_root(&page.data));
-                }
-            }
+        let mut todo: Vec<usize> = dirty
+            .iter()
+            .filter_map(|&i| self.slot_of(i))
+            .map(|s| s as usize)
+            .filter(|&s| self.pages[s].root.is_none())
+            .collect();
+        todo.sort_unstable();
+        todo.dedup();
+        // Page roots are independent pure functions of the page bytes: hash them on all cores.
+        let threads = if todo.len() >= 512 {
+            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8)
+        } else {
+            1
+        };
+        let roots: Vec<[u8; 32]> = if threads > 1 {
+            let pages = &self.pages;
+            let chunk = todo.len().div_ceil(threads);
+            std::thread::scope(|sc| {
+                let handles: Vec<_> = todo
+                    .chunks(chunk)
+                    .map(|c| sc.spawn(move || c.iter().map(|&s| Self::page_root(&pages[s].data)).collect::<Vec<_>>()))
+                    .collect();
+                handles.into_iter().flat_map(|h| h.join().expect("page hashing thread")).collect()
+            })
+        } else {
+            todo.iter().map(|&s| Self::page_root(&self.pages[s].data)).collect()
+        };
+        for (&s, root) in todo.iter().zip(roots) {
+            self.pages[s].root = Some(root);
         }
         let mut level = dirty;
         for depth in (0..PAGE_DEPTH).rev() {
