@@ -441,4 +441,17 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn parallel_page_hashing_matches_sequential() {
+        let mut bulk = Memory::new();
+        let mut seq = Memory::new();
+        for p in 0..700u64 {
+            let addr = (p * 7919 % 4096) << 12 | ((p * 8) & 0xFF8);
+            bulk.write_word(addr, p.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            seq.write_word(addr, p.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            seq.merkle_root();
+        }
+        assert_eq!(bulk.merkle_root(), seq.merkle_root());
+    }
 }
