@@ -11,6 +11,7 @@ pub mod alu;
 pub mod arch;
 pub mod elf;
 pub mod error;
+pub mod interp;
 pub mod keccak;
 pub mod memory;
 pub mod proof;

@@ -1,6 +1,7 @@
 //! The instrumented VM: executes steps on a [`State`], talks to the preimage oracle and writes step witnesses.
 
 use crate::alu;
+use crate::interp;
 use crate::arch::{self, fd, sign_extend, sys, EAGAIN, EBADF, EINVAL, SYS_ERROR_SIGNAL};
 use crate::error::VmError;
 use crate::memory::{Memory, MEM_PROOF_SIZE};
@@ -271,7 +272,6 @@ impl Vm {
         } = &mut self.state;
         let t = if *traverse_right { right_thread_stack.last_mut() } else { left_thread_stack.last_mut() }
             .expect("checked above");
-        let tracker = &mut self.tracker;
         let mut n = 0u64;
         let mut result = Ok(());
         while n < budget {
@@ -281,12 +281,11 @@ impl Vm {
             }
             let word = memory.read_word(pc);
             let insn = if pc & 4 == 0 { (word >> 32) as u32 } else { word as u32 };
-            let opcode = insn >> 26;
-            let funct = insn & 0x3F;
-            if (opcode == 0 && funct == 0x0C) || matches!(opcode, 0x30 | 0x34 | 0x38 | 0x3C) {
+            let op = interp::classify(insn);
+            if op == interp::Op::Slow {
                 break;
             }
-            match exec_core(t, memory, tracker, insn, opcode, funct) {
+            match interp::exec(t, memory, insn, op) {
                 Ok(Some(store_addr)) => {
                     if store_addr == *ll_address & arch::ADDRESS_MASK {
                         if *ll_reservation_status != 0 {

@@ -1,0 +1,326 @@
+//! The fast interpreter for plain instructions: a flat `match` over pre-classified operations.
+//!
+//! Semantics are exactly those of [`crate::vm`]'s reference path (`exec_core`, used for proofs); the
+//! differential tests run both on the same programs and compare every state hash. Syscalls and LL/SC never
+//! reach this module.
+
+use crate::alu;
+use crate::arch::{sign_extend, ADDRESS_MASK};
+use crate::error::VmError;
+use crate::memory::Memory;
+use crate::state::ThreadState;
+
+/// Operation classes: one arm each in [`exec`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Op {
+    /// Syscall, LL/SC: handled by the slow path.
+    Slow,
+    /// Invalid instruction.
+    Invalid,
+    /// j / jal.
+    J,
+    /// jal.
+    Jal,
+    /// beq/bne/blez/bgtz/REGIMM: branch logic shared with the reference path.
+    Branch,
+    /// jr.
+    Jr,
+    /// jalr.
+    Jalr,
+    /// movz.
+    Movz,
+    /// movn.
+    Movn,
+    /// HI/LO family and dsllv/dsrlv/dsrav.
+    HiLo,
+    /// Other SPECIAL / SPECIAL2 / immediate ALU ops (rd or rt destination, no memory).
+    AluR,
+    /// I-type ALU with sign-extended immediate (addi/addiu/slti/sltiu/lui/daddi/daddiu).
+    AluIs,
+    /// I-type ALU with zero-extended immediate (andi/ori/xori).
+    AluIz,
+    /// ld.
+    Ld,
+    /// lw.
+    Lw,
+    /// lwu.
+    Lwu,
+    /// lb.
+    Lb,
+    /// lbu.
+    Lbu,
+    /// lh.
+    Lh,
+    /// lhu.
+    Lhu,
+    /// sd.
+    Sd,
+    /// sw.
+    Sw,
+    /// sb.
+    Sb,
+    /// sh.
+    Sh,
+    /// Partial loads (lwl/lwr/ldl/ldr): through the generic ALU.
+    LoadPartial,
+    /// Partial stores (swl/swr/sdl/sdr): through the generic ALU.
+    StorePartial,
+}
+
+const fn opcode_table() -> [Op; 64] {
+    let mut t = [Op::Invalid; 64];
+    t[0x01] = Op::Branch;
+    t[0x02] = Op::J;
+    t[0x03] = Op::Jal;
+    t[0x04] = Op::Branch;
+    t[0x05] = Op::Branch;
+    t[0x06] = Op::Branch;
+    t[0x07] = Op::Branch;
+    t[0x08] = Op::AluIs;
+    t[0x09] = Op::AluIs;
+    t[0x0A] = Op::AluIs;
+    t[0x0B] = Op::AluIs;
+    t[0x0C] = Op::AluIz;
+    t[0x0D] = Op::AluIz;
+    t[0x0E] = Op::AluIz;
+    t[0x0F] = Op::AluIs;
+    t[0x18] = Op::AluIs;
+    t[0x19] = Op::AluIs;
+    t[0x1A] = Op::LoadPartial;
+    t[0x1B] = Op::LoadPartial;
+    t[0x1C] = Op::AluR;
+    t[0x20] = Op::Lb;
+    t[0x21] = Op::Lh;
+    t[0x22] = Op::LoadPartial;
+    t[0x23] = Op::Lw;
+    t[0x24] = Op::Lbu;
+    t[0x25] = Op::Lhu;
+    t[0x26] = Op::LoadPartial;
+    t[0x27] = Op::Lwu;
+    t[0x28] = Op::Sb;
+    t[0x29] = Op::Sh;
+    t[0x2A] = Op::StorePartial;
+    t[0x2B] = Op::Sw;
+    t[0x2C] = Op::StorePartial;
+    t[0x2D] = Op::StorePartial;
+    t[0x2E] = Op::StorePartial;
+    t[0x30] = Op::Slow;
+    t[0x34] = Op::Slow;
+    t[0x37] = Op::Ld;
+    t[0x38] = Op::Slow;
+    t[0x3C] = Op::Slow;
+    t[0x3F] = Op::Sd;
+    t
+}
+
+const fn special_table() -> [Op; 64] {
+    let mut t = [Op::AluR; 64];
+    t[0x08] = Op::Jr;
+    t[0x09] = Op::Jalr;
+    t[0x0A] = Op::Movz;
+    t[0x0B] = Op::Movn;
+    t[0x0C] = Op::Slow;
+    let mut f = 0x10;
+    while f < 0x20 {
+        t[f] = Op::HiLo;
+        f += 1;
+    }
+    // Invalid functs are rejected by `alu::execute` inside the AluR / HiLo arms (0x15 included).
+    t
+}
+
+static OPCODES: [Op; 64] = opcode_table();
+static SPECIAL: [Op; 64] = special_table();
+
+/// Classifies an instruction word.
+#[inline(always)]
+pub fn classify(insn: u32) -> Op {
+    let opcode = (insn >> 26) as usize;
+    if opcode == 0 {
+        SPECIAL[(insn & 0x3F) as usize]
+    } else {
+        OPCODES[opcode]
+    }
+}
+
+#[inline(always)]
+fn advance(t: &mut ThreadState) {
+    t.pc = t.next_pc;
+    t.next_pc = t.next_pc.wrapping_add(4);
+}
+
+#[inline(always)]
+fn set(t: &mut ThreadState, r: usize, v: u64) {
+    if r != 0 {
+        t.regs[r] = v;
+    }
+}
+
+#[inline(always)]
+fn fields(insn: u32) -> (usize, usize, usize, u64) {
+    (
+        ((insn >> 21) & 31) as usize,
+        ((insn >> 16) & 31) as usize,
+        ((insn >> 11) & 31) as usize,
+        sign_extend(u64::from(insn & 0xFFFF), 16),
+    )
+}
+
+/// Executes one plain instruction classified as `op`; returns the aligned address of a store, if any.
+/// `Op::Slow` must not be passed.
+#[inline(always)]
+pub fn exec(t: &mut ThreadState, mem: &mut Memory, insn: u32, op: Op) -> Result<Option<u64>, VmError> {
+    let (rs, rt, rd, simm) = fields(insn);
+    match op {
+        Op::AluR => {
+            let v = alu::execute(insn, insn >> 26, insn & 0x3F, t.regs[rs], t.regs[rt], 0)?;
+            set(t, rd, v);
+            advance(t);
+        }
+        Op::AluIs => {
+            let v = alu::execute(insn, insn >> 26, 0, t.regs[rs], simm, 0)?;
+            set(t, rt, v);
+            advance(t);
+        }
+        Op::AluIz => {
+            let v = alu::execute(insn, insn >> 26, 0, t.regs[rs], u64::from(insn & 0xFFFF), 0)?;
+            set(t, rt, v);
+            advance(t);
+        }
+        Op::Ld | Op::Lw | Op::Lwu | Op::Lb | Op::Lbu | Op::Lh | Op::Lhu => {
+            let addr = t.regs[rs].wrapping_add(simm);
+            let m = mem.read_word(addr & ADDRESS_MASK);
+            let v = match op {
+                Op::Ld => m,
+                Op::Lw => alu::select_sub_word(addr, m, 4, true),
+                Op::Lwu => alu::select_sub_word(addr, m, 4, false),
+                Op::Lb => alu::select_sub_word(addr, m, 1, true),
+                Op::Lbu => alu::select_sub_word(addr, m, 1, false),
+                Op::Lh => alu::select_sub_word(addr, m, 2, true),
+                _ => alu::select_sub_word(addr, m, 2, false),
+            };
+            set(t, rt, v);
+            advance(t);
+        }
+        Op::Sd | Op::Sw | Op::Sb | Op::Sh => {
+            let addr = t.regs[rs].wrapping_add(simm);
+            let ea = addr & ADDRESS_MASK;
+            let v = t.regs[rt];
+            let new = match op {
+                Op::Sd => v,
+                _ => {
+                    let m = mem.read_word(ea);
+                    let bytes = match op {
+                        Op::Sw => 4,
+                        Op::Sh => 2,
+                        _ => 1,
+                    };
+                    alu::update_sub_word(addr, m, bytes, v)
+                }
+            };
+            mem.write_word(ea, new);
+            advance(t);
+            return Ok(Some(ea));
+        }
+        Op::LoadPartial => {
+            let addr = t.regs[rs].wrapping_add(simm);
+            let m = mem.read_word(addr & ADDRESS_MASK);
+            let v = alu::execute(insn, insn >> 26, 0, addr, t.regs[rt], m)?;
+            set(t, rt, v);
+            advance(t);
+        }
+        Op::StorePartial => {
+            let addr = t.regs[rs].wrapping_add(simm);
+            let ea = addr & ADDRESS_MASK;
+            let m = mem.read_word(ea);
+            let v = alu::execute(insn, insn >> 26, 0, addr, t.regs[rt], m)?;
+            mem.write_word(ea, v);
+            advance(t);
+            return Ok(Some(ea));
+        }
+        Op::Branch => {
+            if t.next_pc != t.pc.wrapping_add(4) {
+                return Err(VmError::BranchInDelaySlot);
+            }
+            let a = t.regs[rs];
+            let taken = match insn >> 26 {
+                4 => a == t.regs[rt],
+                5 => a != t.regs[rt],
+                6 => (a as i64) <= 0,
+                7 => (a as i64) > 0,
+                _ => match rt {
+                    0x00 => (a as i64) < 0,
+                    0x01 => (a as i64) >= 0,
+                    0x10 => {
+                        t.regs[31] = t.pc.wrapping_add(8);
+                        (a as i64) < 0
+                    }
+                    0x11 => {
+                        t.regs[31] = t.pc.wrapping_add(8);
+                        (a as i64) >= 0
+                    }
+                    _ => false,
+                },
+            };
+            let prev = t.pc;
+            t.pc = t.next_pc;
+            t.next_pc = if taken { prev.wrapping_add(4).wrapping_add(simm << 2) } else { t.next_pc.wrapping_add(4) };
+        }
+        Op::J | Op::Jal | Op::Jr | Op::Jalr => {
+            if t.next_pc != t.pc.wrapping_add(4) {
+                return Err(VmError::JumpInDelaySlot);
+            }
+            let (dest, link) = match op {
+                Op::J => ((t.next_pc & 0xFFFF_FFFF_F000_0000) | (u64::from(insn & 0x03FF_FFFF) << 2), 0),
+                Op::Jal => ((t.next_pc & 0xFFFF_FFFF_F000_0000) | (u64::from(insn & 0x03FF_FFFF) << 2), 31),
+                Op::Jr => (t.regs[rs], 0),
+                _ => (t.regs[rs], rd),
+            };
+            let prev = t.pc;
+            t.pc = t.next_pc;
+            t.next_pc = dest;
+            if link != 0 {
+                t.regs[link] = prev.wrapping_add(8);
+            }
+        }
+        Op::Movz => {
+            if t.regs[rt] == 0 {
+                set(t, rd, t.regs[rs]);
+            }
+            advance(t);
+        }
+        Op::Movn => {
+            if t.regs[rt] != 0 {
+                set(t, rd, t.regs[rs]);
+            }
+            advance(t);
+        }
+        Op::HiLo => {
+            let funct = insn & 0x3F;
+            if funct == 0x15 {
+                return Err(VmError::InvalidInstruction(insn));
+            }
+            let r = alu::hi_lo(funct, t.regs[rs], t.regs[rt], t.hi, t.lo)?;
+            t.hi = r.hi;
+            t.lo = r.lo;
+            set(t, rd, r.rd_value);
+            advance(t);
+        }
+        Op::Invalid | Op::Slow => return Err(VmError::InvalidInstruction(insn)),
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classification() {
+        assert_eq!(classify(0x0000_000C), Op::Slow);
+        assert_eq!(classify(0xC000_0000), Op::Slow);
+        assert_eq!(classify(0x4600_0000), Op::Invalid);
+        assert_eq!(classify(0x0000_0015), Op::HiLo);
+    }
+}
