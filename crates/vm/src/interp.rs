@@ -5,7 +5,7 @@
 //! reach this module.
 
 use crate::alu;
-use crate::arch::{sign_extend, ADDRESS_MASK};
+use crate::arch::{se32, sign_extend, ADDRESS_MASK};
 use crate::error::VmError;
 use crate::memory::Memory;
 use crate::state::ThreadState;
@@ -66,6 +66,60 @@ pub enum Op {
     LoadPartial,
     /// Partial stores (swl/swr/sdl/sdr): through the generic ALU.
     StorePartial,
+    /// addu / add.
+    Addu,
+    /// daddu / dadd.
+    Daddu,
+    /// subu / sub.
+    Subu,
+    /// dsubu / dsub.
+    Dsubu,
+    /// and.
+    And,
+    /// or.
+    Or,
+    /// xor.
+    Xor,
+    /// nor.
+    Nor,
+    /// slt.
+    Slt,
+    /// sltu.
+    Sltu,
+    /// sll.
+    Sll,
+    /// srl.
+    Srl,
+    /// dsll.
+    Dsll,
+    /// dsrl.
+    Dsrl,
+    /// dsra.
+    Dsra,
+    /// dsll32.
+    Dsll32,
+    /// dsrl32.
+    Dsrl32,
+    /// dsra32.
+    Dsra32,
+    /// addiu / addi.
+    Addiu,
+    /// daddiu / daddi.
+    Daddiu,
+    /// andi.
+    Andi,
+    /// ori.
+    Ori,
+    /// lui.
+    Lui,
+    /// sltiu.
+    Sltiu,
+    /// slti.
+    Slti,
+    /// beq.
+    Beq,
+    /// bne.
+    Bne,
 }
 
 const fn opcode_table() -> [Op; 64] {
@@ -73,20 +127,20 @@ const fn opcode_table() -> [Op; 64] {
     t[0x01] = Op::Branch;
     t[0x02] = Op::J;
     t[0x03] = Op::Jal;
-    t[0x04] = Op::Branch;
-    t[0x05] = Op::Branch;
     t[0x06] = Op::Branch;
     t[0x07] = Op::Branch;
-    t[0x08] = Op::AluIs;
-    t[0x09] = Op::AluIs;
-    t[0x0A] = Op::AluIs;
-    t[0x0B] = Op::AluIs;
-    t[0x0C] = Op::AluIz;
-    t[0x0D] = Op::AluIz;
+    t[0x04] = Op::Beq;
+    t[0x05] = Op::Bne;
+    t[0x08] = Op::Addiu;
+    t[0x09] = Op::Addiu;
+    t[0x0A] = Op::Slti;
+    t[0x0B] = Op::Sltiu;
+    t[0x0C] = Op::Andi;
+    t[0x0D] = Op::Ori;
     t[0x0E] = Op::AluIz;
-    t[0x0F] = Op::AluIs;
-    t[0x18] = Op::AluIs;
-    t[0x19] = Op::AluIs;
+    t[0x0F] = Op::Lui;
+    t[0x18] = Op::Daddiu;
+    t[0x19] = Op::Daddiu;
     t[0x1A] = Op::LoadPartial;
     t[0x1B] = Op::LoadPartial;
     t[0x1C] = Op::AluR;
@@ -121,6 +175,28 @@ const fn special_table() -> [Op; 64] {
     t[0x0A] = Op::Movz;
     t[0x0B] = Op::Movn;
     t[0x0C] = Op::Slow;
+    t[0x00] = Op::Sll;
+    t[0x02] = Op::Srl;
+    t[0x20] = Op::Addu;
+    t[0x21] = Op::Addu;
+    t[0x22] = Op::Subu;
+    t[0x23] = Op::Subu;
+    t[0x24] = Op::And;
+    t[0x25] = Op::Or;
+    t[0x26] = Op::Xor;
+    t[0x27] = Op::Nor;
+    t[0x2A] = Op::Slt;
+    t[0x2B] = Op::Sltu;
+    t[0x2C] = Op::Daddu;
+    t[0x2D] = Op::Daddu;
+    t[0x2E] = Op::Dsubu;
+    t[0x2F] = Op::Dsubu;
+    t[0x38] = Op::Dsll;
+    t[0x3A] = Op::Dsrl;
+    t[0x3B] = Op::Dsra;
+    t[0x3C] = Op::Dsll32;
+    t[0x3E] = Op::Dsrl32;
+    t[0x3F] = Op::Dsra32;
     let mut f = 0x10;
     while f < 0x20 {
         t[f] = Op::HiLo;
@@ -172,7 +248,117 @@ fn fields(insn: u32) -> (usize, usize, usize, u64) {
 #[inline(always)]
 pub fn exec(t: &mut ThreadState, mem: &mut Memory, insn: u32, op: Op) -> Result<Option<u64>, VmError> {
     let (rs, rt, rd, simm) = fields(insn);
+    let sa = (insn >> 6) & 31;
     match op {
+        Op::Addu => {
+            set(t, rd, se32((t.regs[rs] as u32).wrapping_add(t.regs[rt] as u32) as u64));
+            advance(t);
+        }
+        Op::Daddu => {
+            set(t, rd, t.regs[rs].wrapping_add(t.regs[rt]));
+            advance(t);
+        }
+        Op::Subu => {
+            set(t, rd, se32((t.regs[rs] as u32).wrapping_sub(t.regs[rt] as u32) as u64));
+            advance(t);
+        }
+        Op::Dsubu => {
+            set(t, rd, t.regs[rs].wrapping_sub(t.regs[rt]));
+            advance(t);
+        }
+        Op::And => {
+            set(t, rd, t.regs[rs] & t.regs[rt]);
+            advance(t);
+        }
+        Op::Or => {
+            set(t, rd, t.regs[rs] | t.regs[rt]);
+            advance(t);
+        }
+        Op::Xor => {
+            set(t, rd, t.regs[rs] ^ t.regs[rt]);
+            advance(t);
+        }
+        Op::Nor => {
+            set(t, rd, !(t.regs[rs] | t.regs[rt]));
+            advance(t);
+        }
+        Op::Slt => {
+            set(t, rd, ((t.regs[rs] as i64) < (t.regs[rt] as i64)) as u64);
+            advance(t);
+        }
+        Op::Sltu => {
+            set(t, rd, (t.regs[rs] < t.regs[rt]) as u64);
+            advance(t);
+        }
+        Op::Sll => {
+            set(t, rd, se32((t.regs[rt] << sa) & 0xFFFF_FFFF));
+            advance(t);
+        }
+        Op::Srl => {
+            set(t, rd, se32((t.regs[rt] & 0xFFFF_FFFF) >> sa));
+            advance(t);
+        }
+        Op::Dsll => {
+            set(t, rd, t.regs[rt] << sa);
+            advance(t);
+        }
+        Op::Dsrl => {
+            set(t, rd, t.regs[rt] >> sa);
+            advance(t);
+        }
+        Op::Dsra => {
+            set(t, rd, ((t.regs[rt] as i64) >> sa) as u64);
+            advance(t);
+        }
+        Op::Dsll32 => {
+            set(t, rd, t.regs[rt] << (sa + 32));
+            advance(t);
+        }
+        Op::Dsrl32 => {
+            set(t, rd, t.regs[rt] >> (sa + 32));
+            advance(t);
+        }
+        Op::Dsra32 => {
+            set(t, rd, ((t.regs[rt] as i64) >> (sa + 32)) as u64);
+            advance(t);
+        }
+        Op::Addiu => {
+            set(t, rt, se32((t.regs[rs] as u32).wrapping_add(simm as u32) as u64));
+            advance(t);
+        }
+        Op::Daddiu => {
+            set(t, rt, t.regs[rs].wrapping_add(simm));
+            advance(t);
+        }
+        Op::Andi => {
+            set(t, rt, t.regs[rs] & u64::from(insn & 0xFFFF));
+            advance(t);
+        }
+        Op::Ori => {
+            set(t, rt, t.regs[rs] | u64::from(insn & 0xFFFF));
+            advance(t);
+        }
+        Op::Lui => {
+            set(t, rt, se32((simm << 16) & 0xFFFF_FFFF));
+            advance(t);
+        }
+        Op::Sltiu => {
+            set(t, rt, (t.regs[rs] < simm) as u64);
+            advance(t);
+        }
+        Op::Slti => {
+            set(t, rt, ((t.regs[rs] as i64) < (simm as i64)) as u64);
+            advance(t);
+        }
+        Op::Beq | Op::Bne => {
+            if t.next_pc != t.pc.wrapping_add(4) {
+                return Err(VmError::BranchInDelaySlot);
+            }
+            let taken = (t.regs[rs] == t.regs[rt]) == (op == Op::Beq);
+            let prev = t.pc;
+            t.pc = t.next_pc;
+            t.next_pc = if taken { prev.wrapping_add(4).wrapping_add(simm << 2) } else { t.next_pc.wrapping_add(4) };
+        }
         Op::AluR => {
             let v = alu::execute(insn, insn >> 26, insn & 0x3F, t.regs[rs], t.regs[rt], 0)?;
             set(t, rd, v);
