@@ -56,6 +56,12 @@ struct Page {
 /// Entries of the direct-mapped page lookup cache.
 const TLB_SIZE: usize = 256;
 
+/// Packs (depth < 52, index < 2^depth) into one map key.
+#[inline(always)]
+fn node_key(depth: usize, index: u64) -> u64 {
+    ((depth as u64) << 56) | index
+}
+
 /// Merkleized sparse memory.
 #[derive(Clone, Debug)]
 pub struct Memory {
@@ -67,7 +73,7 @@ pub struct Memory {
     /// Pages whose root must be recomputed (may contain duplicates until flushed).
     dirty: Vec<u64>,
     /// Cached internal nodes above the page level, keyed by (depth, index); absent means an all-zero subtree.
-    nodes: HashMap<(u8, u64), [u8; 32]>,
+    nodes: PageMap<[u8; 32]>,
     /// Direct-mapped lookup cache: (page index, slot), tag u64::MAX when empty. Pages are never freed.
     tlb: Box<[(u64, u32); TLB_SIZE]>,
 }
@@ -79,7 +85,7 @@ impl Default for Memory {
             pages: Vec::new(),
             page_ids: Vec::new(),
             dirty: Vec::new(),
-            nodes: HashMap::new(),
+            nodes: PageMap::default(),
             tlb: Box::new([(u64::MAX, 0); TLB_SIZE]),
         }
     }
@@ -254,7 +260,9 @@ impl Memory {
         let z = zero_hashes();
         let mut level: [[u8; 32]; 64] = [[0u8; 32]; 64];
         for (i, pair) in data.chunks_exact(64).enumerate() {
-            level[i] = if pair.iter().all(|&b| b == 0) {
+            // OR-reduce (no early exit) so the zero test vectorizes.
+            let any = pair.chunks_exact(8).fold(0u64, |acc, c| acc | u64::from_ne_bytes(c.try_into().unwrap()));
+            level[i] = if any == 0 {
                 z[1]
             } else {
                 hash_pair(pair[..32].try_into().unwrap(), pair[32..].try_into().unwrap())
@@ -281,7 +289,7 @@ impl Memory {
                 None => zero_hashes()[PAGE_TREE_HEIGHT],
             };
         }
-        match self.nodes.get(&(depth as u8, index)) {
+        match self.nodes.get(&node_key(depth, index)) {
             Some(h) => *h,
             None => zero_hashes()[MEM_TREE_DEPTH - depth],
         }
@@ -332,7 +340,7 @@ impl Memory {
             for &p in &parents {
                 let left = self.node(depth + 1, p << 1);
                 let right = self.node(depth + 1, (p << 1) | 1);
-                self.nodes.insert((depth as u8, p), hash_pair(&left, &right));
+                self.nodes.insert(node_key(depth, p), hash_pair(&left, &right));
             }
             level = parents;
         }
