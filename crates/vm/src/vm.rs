@@ -249,8 +249,23 @@ impl Vm {
         Ok(self.state.step - start)
     }
 
+    /// Runs plain instructions (at most `max_steps`) and stops before the next step that takes the slow path
+    /// (syscall, LL/SC, preemption, exited-thread pop, fault); returns the steps executed.
+    pub fn run_until_slow(&mut self, max_steps: u64) -> Result<u64, VmError> {
+        let start = self.state.step;
+        self.tracker.enabled = false;
+        if !self.state.exited {
+            self.run_segment_inner(start.saturating_add(max_steps), false)?;
+        }
+        Ok(self.state.step - start)
+    }
+
     /// Runs plain instructions of the active thread until a step needs the slow path, then runs that step.
     fn run_segment(&mut self, end: u64) -> Result<(), VmError> {
+        self.run_segment_inner(end, true)
+    }
+
+    fn run_segment_inner(&mut self, end: u64, then_slow: bool) -> Result<(), VmError> {
         let quantum_left = arch::SCHED_QUANTUM.saturating_sub(self.state.steps_since_last_context_switch);
         let budget = quantum_left.min(end - self.state.step);
         let needs_slow = match self.state.current_thread() {
@@ -258,7 +273,7 @@ impl Vm {
             Some(t) => t.exited || budget == 0,
         };
         if needs_slow {
-            return self.mips_step();
+            return if then_slow { self.mips_step() } else { Ok(()) };
         }
         let State {
             memory,
@@ -309,7 +324,7 @@ impl Vm {
         self.state.step += n;
         self.state.steps_since_last_context_switch += n;
         result?;
-        if n < budget {
+        if n < budget && then_slow {
             // A syscall, LL/SC or fault: one full step.
             self.mips_step()?;
         }

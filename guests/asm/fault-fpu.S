@@ -1,0 +1,17 @@
+# An FPU instruction (lwc1; Cannon has no FPU, guests must be soft-float) is a VM panic.
+# Prints "before the fault" and then must stop the VM with a panic (exit status 2 of rampart run).
+        .include "lib.inc"
+        BEGIN
+        dla $5, msg
+        li $4, 1
+        li $6, 17
+        li $2, 5001
+        syscall
+        dla $16, msg
+        lwc1 $f0, 0($16)
+        EXIT 0
+        LIBRARY
+
+        .data
+msg:
+        .ascii "before the fault\n"

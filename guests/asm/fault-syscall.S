@@ -1,0 +1,17 @@
+# An unknown syscall number (4001, an o32 number) is a VM panic.
+# Prints "before the fault" and then must stop the VM with a panic (exit status 2 of rampart run).
+        .include "lib.inc"
+        BEGIN
+        dla $5, msg
+        li $4, 1
+        li $6, 17
+        li $2, 5001
+        syscall
+        li $2, 4001
+        syscall
+        EXIT 0
+        LIBRARY
+
+        .data
+msg:
+        .ascii "before the fault\n"

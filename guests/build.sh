@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Rebuilds every bundled guest ELF from source, reproducibly: ./build.sh [out-dir] (default: guests/bin).
+#   Rust no_std guests: Debian's rustc/cargo 1.96 with -Zbuild-std on the soft-float target in rust/.
+#   Go guests:          Go 1.24.13 (fetched through GOTOOLCHAIN), GOMIPS64=softfloat, -trimpath, empty build id.
+#   Assembly guests:    GNU as/ld for mips64 (asm/build-one.sh).
+# Needs: rustc-web cargo-web rust-web-src binutils-mips64-linux-gnuabi64 (../.ci/install-deps) and go.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+out=$(mkdir -p "${1:-$here/bin}" && cd "${1:-$here/bin}" && pwd)
+cd "$here"
+
+for tool in /usr/bin/rustc /usr/bin/cargo mips64-linux-gnuabi64-as mips64-linux-gnuabi64-ld go; do
+  command -v "$tool" >/dev/null || { echo "build.sh: $tool not found (run .ci/install-deps)" >&2; exit 1; }
+done
+
+# Rust: a private target dir so host builds never share artifacts; paths remapped so the clone location
+# and the cargo home never reach the ELF.
+rust_target=$(mktemp -d)
+trap 'rm -rf "$rust_target"' EXIT
+cargo_home=${CARGO_HOME:-$HOME/.cargo}
+(
+  cd rust
+  export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$rust_target"
+  export CARGO_ENCODED_RUSTFLAGS=$(printf '%s\x1f' \
+    -Clink-arg=-e_start -Clink-arg=-static -Clink-arg=--build-id=none \
+    -Cllvm-args=-mno-check-zero-division \
+    "--remap-path-prefix=/usr/lib/rustlib/src/rust=/rust" \
+    "--remap-path-prefix=$cargo_home/registry/src=/cargo" \
+    "--remap-path-prefix=$here/rust=/guests" | sed 's/\x1f$//')
+  /usr/bin/cargo build --release --locked --quiet
+)
+for bin in rust/src/bin/*.rs; do
+  name=$(basename "$bin" .rs)
+  cp "$rust_target/mips64-rampart/release/$name" "$out/$name.elf"
+done
+
+# Go
+(
+  cd go
+  export GOTOOLCHAIN=go1.24.13 GOOS=linux GOARCH=mips64 GOMIPS64=softfloat CGO_ENABLED=0 GOFLAGS=-mod=mod
+  for dir in */; do
+    name=${dir%/}
+    go build -trimpath -buildvcs=false -ldflags=-buildid= -o "$out/go-$name.elf" "./$name"
+  done
+)
+
+# Assembly
+for src in asm/*.S; do
+  name=$(basename "$src" .S)
+  asm/build-one.sh "$name" "$out/$name.elf"
+done
+echo "built $(ls "$out"/*.elf | wc -l) guests into $out"

@@ -1,0 +1,3 @@
+module rampart/guests
+
+go 1.24
