@@ -233,21 +233,98 @@ fn set(t: &mut ThreadState, r: usize, v: u64) {
     }
 }
 
-#[inline(always)]
-fn fields(insn: u32) -> (usize, usize, usize, u64) {
-    (
-        ((insn >> 21) & 31) as usize,
-        ((insn >> 16) & 31) as usize,
-        ((insn >> 11) & 31) as usize,
-        sign_extend(u64::from(insn & 0xFFFF), 16),
-    )
+/// One pre-decoded instruction: its class and register fields, so the hot loop neither fetches bytes nor
+/// decodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decoded {
+    /// Operation class.
+    pub op: Op,
+    /// rs field.
+    pub rs: u8,
+    /// rt field.
+    pub rt: u8,
+    /// rd field.
+    pub rd: u8,
+    /// The raw instruction word.
+    pub insn: u32,
+    /// Sign-extended 16-bit immediate.
+    pub simm: u64,
 }
 
-/// Executes one plain instruction classified as `op`; returns the aligned address of a store, if any.
+impl Decoded {
+    /// Decodes an instruction word.
+    #[inline(always)]
+    pub fn new(insn: u32) -> Self {
+        Decoded {
+            op: classify(insn),
+            rs: ((insn >> 21) & 31) as u8,
+            rt: ((insn >> 16) & 31) as u8,
+            rd: ((insn >> 11) & 31) as u8,
+            insn,
+            simm: sign_extend(u64::from(insn & 0xFFFF), 16),
+        }
+    }
+}
+
+/// Instructions per 4 KiB page.
+const PAGE_INSNS: usize = 1024;
+
+/// Pre-decoded instructions per code page, dropped when [`Memory`] reports a write to the page.
+#[derive(Debug, Default, Clone)]
+pub struct CodeCache {
+    /// Page index -> slot in `pages` (lookups only; never iterated).
+    map: std::collections::HashMap<u64, u32>,
+    pages: Vec<Box<[Decoded; PAGE_INSNS]>>,
+    free: Vec<u32>,
+}
+
+impl CodeCache {
+    /// Returns the slot of the decoded page, decoding it first if needed; `None` for an unallocated page
+    /// (executed through the slow path, which never allocates on fetch).
+    pub fn page(&mut self, mem: &mut Memory, page_index: u64) -> Option<usize> {
+        if let Some(&slot) = self.map.get(&page_index) {
+            return Some(slot as usize);
+        }
+        let data = mem.mark_code_page(page_index)?;
+        let mut decoded = Box::new([Decoded::new(0); PAGE_INSNS]);
+        for (i, d) in decoded.iter_mut().enumerate() {
+            *d = Decoded::new(u32::from_be_bytes(data[i * 4..i * 4 + 4].try_into().expect("4 bytes")));
+        }
+        let slot = match self.free.pop() {
+            Some(s) => {
+                self.pages[s as usize] = decoded;
+                s
+            }
+            None => {
+                self.pages.push(decoded);
+                (self.pages.len() - 1) as u32
+            }
+        };
+        self.map.insert(page_index, slot);
+        Some(slot as usize)
+    }
+
+    /// The decoded instruction at `pc` in a slot returned by [`CodeCache::page`].
+    #[inline(always)]
+    pub fn get(&self, slot: usize, pc: u64) -> Decoded {
+        self.pages[slot][((pc >> 2) as usize) & (PAGE_INSNS - 1)]
+    }
+
+    /// Drops the decoded pages that were written since the last call.
+    pub fn invalidate(&mut self, mem: &mut Memory) {
+        for page_index in mem.take_code_writes() {
+            if let Some(slot) = self.map.remove(&page_index) {
+                self.free.push(slot);
+            }
+        }
+    }
+}
+
+/// Executes one plain pre-decoded instruction; returns the aligned address of a store, if any.
 /// `Op::Slow` must not be passed.
 #[inline(always)]
-pub fn exec(t: &mut ThreadState, mem: &mut Memory, insn: u32, op: Op) -> Result<Option<u64>, VmError> {
-    let (rs, rt, rd, simm) = fields(insn);
+pub fn exec(t: &mut ThreadState, mem: &mut Memory, d: Decoded) -> Result<Option<u64>, VmError> {
+    let (rs, rt, rd, simm, insn, op) = (d.rs as usize, d.rt as usize, d.rd as usize, d.simm, d.insn, d.op);
     let sa = (insn >> 6) & 31;
     match op {
         Op::Addu => {

@@ -51,6 +51,8 @@ struct Page {
     data: Box<PageData>,
     /// Cached root of this page's subtree; `None` when the page changed since it was last hashed.
     root: Option<[u8; 32]>,
+    /// Whether an interpreter holds pre-decoded instructions of this page (writes must be reported).
+    code: bool,
 }
 
 /// Entries of the direct-mapped page lookup cache.
@@ -76,6 +78,8 @@ pub struct Memory {
     nodes: PageMap<[u8; 32]>,
     /// Direct-mapped lookup cache: (page index, slot), tag u64::MAX when empty. Pages are never freed.
     tlb: Box<[(u64, u32); TLB_SIZE]>,
+    /// Code pages written since the last [`Memory::take_code_writes`].
+    code_writes: Vec<u64>,
 }
 
 impl Default for Memory {
@@ -87,6 +91,7 @@ impl Default for Memory {
             dirty: Vec::new(),
             nodes: PageMap::default(),
             tlb: Box::new([(u64::MAX, 0); TLB_SIZE]),
+            code_writes: Vec::new(),
         }
     }
 }
@@ -139,7 +144,7 @@ impl Memory {
             return slot;
         }
         let slot = self.pages.len() as u32;
-        self.pages.push(Page { data: Box::new([0u8; PAGE_SIZE]), root: None });
+        self.pages.push(Page { data: Box::new([0u8; PAGE_SIZE]), root: None, code: false });
         self.page_ids.push(page_index);
         self.index.insert(page_index, slot);
         self.dirty.push(page_index);
@@ -190,6 +195,10 @@ impl Memory {
         if page.root.take().is_some() {
             self.dirty.push(addr >> PAGE_ADDR_SIZE);
         }
+        if page.code {
+            page.code = false;
+            self.code_writes.push(addr >> PAGE_ADDR_SIZE);
+        }
         let off = (addr as usize) & (PAGE_SIZE - 8);
         page.data[off..off + 8].copy_from_slice(&value.to_be_bytes());
     }
@@ -204,6 +213,10 @@ impl Memory {
             let page = &mut self.pages[slot];
             if page.root.take().is_some() {
                 self.dirty.push(page_index);
+            }
+            if page.code {
+                page.code = false;
+                self.code_writes.push(page_index);
             }
             let off = (addr as usize) & (PAGE_SIZE - 1);
             let n = rest.len().min(PAGE_SIZE - off);
@@ -247,7 +260,31 @@ impl Memory {
         if page.root.take().is_some() {
             self.dirty.push(page_index);
         }
+        if page.code {
+            page.code = false;
+            self.code_writes.push(page_index);
+        }
         page.data.copy_from_slice(data);
+    }
+
+    /// Returns an existing page's bytes and marks it as holding pre-decoded code: from now on any write to it
+    /// is reported by [`Memory::take_code_writes`]. `None` (and no allocation) for a missing page.
+    pub fn mark_code_page(&mut self, page_index: u64) -> Option<&PageData> {
+        let slot = self.lookup(page_index)? as usize;
+        let page = &mut self.pages[slot];
+        page.code = true;
+        Some(&*page.data)
+    }
+
+    /// Whether a page marked by [`Memory::mark_code_page`] was written since the last take.
+    #[inline(always)]
+    pub fn code_written(&self) -> bool {
+        !self.code_writes.is_empty()
+    }
+
+    /// Takes the list of code pages written since the last call (each must be decoded again).
+    pub fn take_code_writes(&mut self) -> Vec<u64> {
+        std::mem::take(&mut self.code_writes)
     }
 
     /// The raw bytes of a page, if allocated.

@@ -123,6 +123,8 @@ pub struct Vm {
     last_preimage_offset: Option<u64>,
     /// Debug counters.
     pub stats: DebugStats,
+    /// Pre-decoded code pages for the fast loop.
+    code: interp::CodeCache,
 }
 
 impl std::fmt::Debug for Vm {
@@ -179,6 +181,7 @@ impl Vm {
             last_preimage: None,
             last_preimage_offset: None,
             stats: DebugStats::default(),
+            code: interp::CodeCache::default(),
         }
     }
 
@@ -287,6 +290,12 @@ impl Vm {
         } = &mut self.state;
         let t = if *traverse_right { right_thread_stack.last_mut() } else { left_thread_stack.last_mut() }
             .expect("checked above");
+        let code = &mut self.code;
+        if memory.code_written() {
+            code.invalidate(memory);
+        }
+        let mut cur_page = u64::MAX;
+        let mut cur_slot = 0usize;
         let mut n = 0u64;
         let mut result = Ok(());
         while n < budget {
@@ -294,13 +303,20 @@ impl Vm {
             if pc & 3 != 0 {
                 break; // the slow path reports the fault
             }
-            let word = memory.read_word(pc);
-            let insn = if pc & 4 == 0 { (word >> 32) as u32 } else { word as u32 };
-            let op = interp::classify(insn);
-            if op == interp::Op::Slow {
+            if pc >> 12 != cur_page {
+                match code.page(memory, pc >> 12) {
+                    Some(slot) => {
+                        cur_page = pc >> 12;
+                        cur_slot = slot;
+                    }
+                    None => break, // executing an unallocated page: the slow path handles it
+                }
+            }
+            let d = code.get(cur_slot, pc);
+            if d.op == interp::Op::Slow {
                 break;
             }
-            match interp::exec(t, memory, insn, op) {
+            match interp::exec(t, memory, d) {
                 Ok(Some(store_addr)) => {
                     if store_addr == *ll_address & arch::ADDRESS_MASK {
                         if *ll_reservation_status != 0 {
@@ -309,6 +325,11 @@ impl Vm {
                         *ll_reservation_status = 0;
                         *ll_address = 0;
                         *ll_owner_thread = 0;
+                    }
+                    if memory.code_written() {
+                        // Self-modifying code: decode the page again before the next fetch.
+                        code.invalidate(memory);
+                        cur_page = u64::MAX;
                     }
                 }
                 Ok(None) => {}

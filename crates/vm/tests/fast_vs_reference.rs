@@ -140,3 +140,71 @@ fn fast_loop_matches_reference_step_by_step() {
     println!("fast vs reference: {compared} steps compared, {faults} programs ended in a fault, 0 mismatches");
     assert!(compared > 50_000);
 }
+
+#[test]
+fn self_modifying_code_is_decoded_again() {
+    // ld $1, 0x100($9); sd $1, 16($9); nop; nop; daddiu $3, $0, 1; nop  -- the sd replaces insns 4 and 5.
+    let mut s = State::new(BASE);
+    let insns = [i(0x37, 9, 1, 0x100), i(0x3F, 9, 1, 16), 0, 0, i(0x19, 0, 3, 1), 0];
+    for (n, w) in insns.iter().enumerate() {
+        let addr = BASE + 4 * n as u64;
+        let old = s.memory.read_word(addr);
+        let shift = if addr & 4 == 0 { 32 } else { 0 };
+        s.memory.write_word(addr, (old & !(0xFFFF_FFFFu64 << shift)) | (u64::from(*w) << shift));
+    }
+    s.memory.write_word(BASE + 0x100, u64::from(i(0x19, 0, 3, 77)) << 32);
+    s.active_stack_mut().last_mut().unwrap().regs[9] = BASE;
+    let mut fast = Vm::new(s.clone());
+    // Decode the page first (one step), then run through the store and the rewritten instruction.
+    fast.run(1).unwrap();
+    fast.run(5).unwrap();
+    let mut reference = Vm::new(s);
+    for _ in 0..6 {
+        reference.step(false).unwrap();
+    }
+    assert_eq!(reference.state.current_thread().unwrap().regs[3], 77);
+    assert_eq!(fast.state.current_thread().unwrap().regs[3], 77, "fast loop executed a stale decoded instruction");
+    assert_eq!(fast.state.state_hash(), reference.state.state_hash());
+}
+
+#[test]
+fn random_stores_into_running_code_match_reference() {
+    let mut compared = 0u64;
+    for seed in 0..400u64 {
+        let mut s = program(seed);
+        // Point the store base into the code itself: later instructions get overwritten while they run.
+        s.active_stack_mut().last_mut().unwrap().regs[9] = BASE + 64;
+        let mut fast = Vm::new(s.clone());
+        let mut reference = Vm::new(s);
+        for _ in 0..300 {
+            let a = reference.step(false);
+            let b = fast.run(1);
+            assert_eq!(a.is_err(), b.is_err(), "seed {seed} step {}", reference.state.step);
+            if a.is_err() {
+                break;
+            }
+            assert_eq!(reference.state.state_hash(), fast.state.state_hash(), "seed {seed} step {}", reference.state.step);
+            compared += 1;
+            if reference.state.exited {
+                break;
+            }
+        }
+        let mut bulk = Vm::new(program_with_base(seed, BASE + 64));
+        let _ = bulk.run(300);
+        let mut single = Vm::new(program_with_base(seed, BASE + 64));
+        for _ in 0..300 {
+            if single.state.exited || single.step(false).is_err() {
+                break;
+            }
+        }
+        assert_eq!(bulk.state.state_hash(), single.state.state_hash(), "seed {seed} bulk");
+    }
+    println!("self-modifying programs: {compared} steps compared, 0 mismatches");
+    assert!(compared > 10_000);
+}
+
+fn program_with_base(seed: u64, base: u64) -> State {
+    let mut s = program(seed);
+    s.active_stack_mut().last_mut().unwrap().regs[9] = base;
+    s
+}
