@@ -270,19 +270,41 @@ impl Decoded {
 const PAGE_INSNS: usize = 1024;
 
 /// Pre-decoded instructions per code page, dropped when [`Memory`] reports a write to the page.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 pub struct CodeCache {
     /// Page index -> slot in `pages` (lookups only; never iterated).
     map: std::collections::HashMap<u64, u32>,
     pages: Vec<Box<[Decoded; PAGE_INSNS]>>,
     free: Vec<u32>,
+    /// Direct-mapped front of `map`: (page index + 1, slot); 0 marks an empty entry.
+    recent: [(u64, u32); RECENT],
+}
+
+/// Entries of [`CodeCache`]'s direct-mapped front.
+const RECENT: usize = 64;
+
+impl Default for CodeCache {
+    fn default() -> Self {
+        CodeCache { map: Default::default(), pages: Vec::new(), free: Vec::new(), recent: [(0, 0); RECENT] }
+    }
 }
 
 impl CodeCache {
     /// Returns the slot of the decoded page, decoding it first if needed; `None` for an unallocated page
     /// (executed through the slow path, which never allocates on fetch).
+    #[inline(always)]
     pub fn page(&mut self, mem: &mut Memory, page_index: u64) -> Option<usize> {
+        let e = self.recent[page_index as usize % RECENT];
+        if e.0 == page_index.wrapping_add(1) {
+            return Some(e.1 as usize);
+        }
+        self.page_slow(mem, page_index)
+    }
+
+    #[inline(never)]
+    fn page_slow(&mut self, mem: &mut Memory, page_index: u64) -> Option<usize> {
         if let Some(&slot) = self.map.get(&page_index) {
+            self.recent[page_index as usize % RECENT] = (page_index.wrapping_add(1), slot);
             return Some(slot as usize);
         }
         let data = mem.mark_code_page(page_index)?;
@@ -301,6 +323,7 @@ impl CodeCache {
             }
         };
         self.map.insert(page_index, slot);
+        self.recent[page_index as usize % RECENT] = (page_index.wrapping_add(1), slot);
         Some(slot as usize)
     }
 
@@ -315,6 +338,10 @@ impl CodeCache {
         for page_index in mem.take_code_writes() {
             if let Some(slot) = self.map.remove(&page_index) {
                 self.free.push(slot);
+            }
+            let e = &mut self.recent[page_index as usize % RECENT];
+            if e.0 == page_index.wrapping_add(1) {
+                *e = (0, 0);
             }
         }
     }

@@ -139,8 +139,19 @@ impl Memory {
     }
 
     /// Returns the page at `page_index`, allocating a zero page if needed.
+    #[inline(always)]
     fn page_slot_or_alloc(&mut self, page_index: u64) -> u32 {
-        if let Some(slot) = self.lookup(page_index) {
+        let e = self.tlb[page_index as usize % TLB_SIZE];
+        if e.0 == page_index {
+            return e.1;
+        }
+        self.page_slot_or_alloc_slow(page_index)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn page_slot_or_alloc_slow(&mut self, page_index: u64) -> u32 {
+        if let Some(slot) = self.lookup_slow(page_index) {
             return slot;
         }
         let slot = self.pages.len() as u32;

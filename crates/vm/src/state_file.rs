@@ -202,9 +202,9 @@ pub fn write_state(path: &Path, state: &State) -> Result<(), StateFileError> {
     write_atomic(path, &bytes)
 }
 
-/// gzip with default compression, no name and no timestamp.
+/// gzip at the fastest level (state files are written often: snapshots), no name and no timestamp.
 pub fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::default());
+    let mut enc = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::fast());
     enc.write_all(data).expect("writing to a Vec");
     enc.finish().expect("writing to a Vec")
 }
