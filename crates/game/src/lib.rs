@@ -1,1 +1,38 @@
-//! Rampart game: placeholder crate, filled in by its issue.
+//! Rampart game: an exact off-chain model of the OP Stack FaultDisputeGame (positions, moves, bonds,
+//! chess clocks, `step`, subgame resolution, credits), its trace providers (alphabet VM, output roots
+//! over an execution trace, a pluggable VM trace) and an honest challenger equivalent to op-challenger's
+//! solver. Time is always an argument: the model never reads a wall clock.
+//!
+//! Spec: `shared/spec/dispute-game.md`; vectors: `shared/spec/vectors.md` §3.
+
+pub mod bond;
+mod challenger;
+mod clock;
+pub mod errors;
+mod game;
+pub mod oracle;
+mod position;
+pub mod rlp;
+mod stepper;
+pub mod toy;
+mod trace;
+mod transcript;
+mod types;
+
+pub use challenger::{Action, HonestChallenger, Player};
+pub use clock::Clock;
+pub use errors::{ChallengerError, GameError, GameResult, OracleError, TraceError};
+pub use game::{FaultDisputeGame, GameEvent, GameInit};
+pub use oracle::PreimageOracle;
+pub use position::{Position, MAX_POSITION_BITLEN};
+pub use stepper::{AlphabetVm, BigStepper, VerifierStepper, VmStepError};
+pub use trace::{
+    AlphabetBottom, AlphabetMode, AlphabetTraceProvider, BottomFactory, LocalInputs, OutputSource,
+    OutputTraceProvider, PreimageData, SplitTraceAccessor, StepData, TraceAccessor, TraceProvider, VmBottom,
+    VmTrace, VmTraceFactory, VmTraceProvider, FnOutputs, fake_output,
+};
+pub use transcript::{run_game, run_transcript, transcript, GameOutcome, RunConfig, TranscriptEvent};
+pub use types::{
+    AnchorStateRegistry, BondDistributionMode, ClaimData, GameConfig, GameStatus, GameType, OutputRootProof,
+    VmStatus, ALPHABET_ABSOLUTE_PRESTATE,
+};
