@@ -120,6 +120,8 @@ pub enum Op {
     Beq,
     /// bne.
     Bne,
+    /// An instruction whose only effect is writing r0 (e.g. `sll $0, $0, 0`): just advances the pc.
+    Nop,
 }
 
 const fn opcode_table() -> [Op; 64] {
@@ -255,8 +257,26 @@ impl Decoded {
     /// Decodes an instruction word.
     #[inline(always)]
     pub fn new(insn: u32) -> Self {
+        let rt = (insn >> 16) & 31;
+        let rd = (insn >> 11) & 31;
+        let op = match classify(insn) {
+            Op::Sll | Op::Srl | Op::Addu | Op::Subu | Op::And | Op::Or | Op::Xor | Op::Nor | Op::Slt | Op::Sltu
+            | Op::Daddu | Op::Dsubu | Op::Dsll | Op::Dsrl | Op::Dsra | Op::Dsll32 | Op::Dsrl32 | Op::Dsra32
+            | Op::Movz | Op::Movn
+                if rd == 0 =>
+            {
+                Op::Nop
+            }
+            Op::Addiu | Op::Daddiu | Op::Slti | Op::Sltiu | Op::Andi | Op::Ori | Op::Lui | Op::Ld | Op::Lw
+            | Op::Lwu | Op::Lb | Op::Lbu | Op::Lh | Op::Lhu
+                if rt == 0 =>
+            {
+                Op::Nop
+            }
+            op => op,
+        };
         Decoded {
-            op: classify(insn),
+            op,
             rs: ((insn >> 21) & 31) as u8,
             rt: ((insn >> 16) & 31) as u8,
             rd: ((insn >> 11) & 31) as u8,
@@ -354,6 +374,7 @@ pub fn exec(t: &mut ThreadState, mem: &mut Memory, d: Decoded) -> Result<Option<
     let (rs, rt, rd, simm, insn, op) = (d.rs as usize, d.rt as usize, d.rd as usize, d.simm, d.insn, d.op);
     let sa = (insn >> 6) & 31;
     match op {
+        Op::Nop => advance(t),
         Op::Addu => {
             set(t, rd, se32((t.regs[rs] as u32).wrapping_add(t.regs[rt] as u32) as u64));
             advance(t);
