@@ -63,7 +63,6 @@ struct Tracker {
 }
 
 /// The honest challenger agent over a [`TraceAccessor`].
-#[derive(Debug)]
 pub struct HonestChallenger<A> {
     address: Address,
     accessor: A,
@@ -73,6 +72,16 @@ pub struct HonestChallenger<A> {
     pub trace_failures: Vec<TraceError>,
     /// Actions sent successfully.
     pub sent: usize,
+}
+
+impl<A> std::fmt::Debug for HonestChallenger<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HonestChallenger")
+            .field("address", &self.address)
+            .field("sent", &self.sent)
+            .field("failures", &self.failures.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl<A: TraceAccessor> HonestChallenger<A> {

@@ -139,6 +139,11 @@ impl ToyState {
 
     /// Executes one step; `part` is the 32-byte oracle part a read step consumes.
     pub fn step(&self, part: Option<B256>) -> Result<Self, ToyError> {
+        self.step_with(part, None)
+    }
+
+    /// Executes one step on a possibly buggy machine (dishonest test actors only).
+    pub fn step_with(&self, part: Option<B256>, bug: Option<ToyBug>) -> Result<Self, ToyError> {
         let mut s = *self;
         match self.next_op() {
             Op::Halted => return Ok(s),
@@ -153,7 +158,7 @@ impl ToyState {
                     _ => s.block = u64::from_be_bytes(p.0[..8].try_into().unwrap_or_default()),
                 }
             }
-            Op::Work(round) => s.acc = mix(s.acc, s.block, round),
+            Op::Work(round) => s.acc = mix_maybe_buggy(s.acc, s.block, round, bug),
             Op::Exit => {
                 s.exited = true;
                 s.exit_code = (s.acc != s.disputed) as u8;
@@ -161,6 +166,20 @@ impl ToyState {
         }
         s.step += 1;
         Ok(s)
+    }
+}
+
+/// A deliberate VM bug for dishonest test actors: at work round `round` the buggy VM mixes a wrong block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ToyBug {
+    /// Work round at which the bug fires.
+    pub round: u32,
+}
+
+fn mix_maybe_buggy(acc: B256, block: u64, round: u32, bug: Option<ToyBug>) -> B256 {
+    match bug {
+        Some(b) if b.round == round => mix(acc, block ^ 0xdead, round),
+        _ => mix(acc, block, round),
     }
 }
 
@@ -175,6 +194,11 @@ fn mix(acc: B256, block: u64, round: u32) -> B256 {
 /// The toy chain's state transition: the output root of `block` from the output of `block − 1`.
 pub fn toy_transition(prev_output: B256, block: u64, work: u32) -> B256 {
     (0..work).fold(prev_output, |acc, r| mix(acc, block, r))
+}
+
+/// The transition a buggy machine computes.
+pub fn toy_transition_with(prev_output: B256, block: u64, work: u32, bug: Option<ToyBug>) -> B256 {
+    (0..work).fold(prev_output, |acc, r| mix_maybe_buggy(acc, block, r, bug))
 }
 
 /// The toy VM's absolute prestate claim (status UNFINISHED).
@@ -218,6 +242,11 @@ pub struct ToyTrace {
 impl ToyTrace {
     /// Runs the program with the given inputs until it exits.
     pub fn run(work: u32, inputs: &LocalInputs) -> Self {
+        Self::run_with(work, inputs, None)
+    }
+
+    /// Runs the program on a possibly buggy machine.
+    pub fn run_with(work: u32, inputs: &LocalInputs, bug: Option<ToyBug>) -> Self {
         let mut block_word = [0u8; 32];
         block_word[..8].copy_from_slice(&inputs.disputed_block.to_be_bytes());
         let mut states = vec![ToyState::prestate(work)];
@@ -233,7 +262,7 @@ impl ToyTrace {
                 _ => B256::from(block_word),
             });
             // Reads always get a part and the state is well formed, so the step cannot fail.
-            let Ok(next) = s.step(part) else { break };
+            let Ok(next) = s.step_with(part, bug) else { break };
             parts.push(part);
             states.push(next);
         }
@@ -268,12 +297,14 @@ impl VmTrace for ToyTrace {
 pub struct ToyTraceFactory {
     /// Work rounds of the program.
     pub work: u32,
+    /// A bug in the machine (dishonest actors only).
+    pub bug: Option<ToyBug>,
 }
 
 impl VmTraceFactory for ToyTraceFactory {
     type Trace = ToyTrace;
     fn trace_for(&self, inputs: &LocalInputs) -> Result<ToyTrace, TraceError> {
-        Ok(ToyTrace::run(self.work, inputs))
+        Ok(ToyTrace::run_with(self.work, inputs, self.bug))
     }
 }
 
@@ -289,10 +320,15 @@ pub struct ToyChain {
 impl ToyChain {
     /// Computes `len` blocks after the anchor.
     pub fn new(anchor_root: B256, anchor_block: u64, len: u64, work: u32) -> Self {
+        Self::new_with(anchor_root, anchor_block, len, work, u64::MAX, None)
+    }
+
+    /// The chain a buggy machine computes, with the bug active from block `bug_from` on.
+    pub fn new_with(anchor_root: B256, anchor_block: u64, len: u64, work: u32, bug_from: u64, bug: Option<ToyBug>) -> Self {
         let mut outputs = vec![anchor_root];
         for b in anchor_block + 1..=anchor_block + len {
             let prev = outputs[outputs.len() - 1];
-            outputs.push(toy_transition(prev, b, work));
+            outputs.push(toy_transition_with(prev, b, work, if b >= bug_from { bug } else { None }));
         }
         Self { anchor_block, outputs }
     }

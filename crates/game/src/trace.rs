@@ -437,3 +437,13 @@ pub fn fake_output(seed: u64, block: u64) -> B256 {
     b[8..].copy_from_slice(&block.to_be_bytes());
     keccak256(b)
 }
+
+impl<T: TraceAccessor + ?Sized> TraceAccessor for Box<T> {
+    fn get(&self, game: &FaultDisputeGame, ref_index: usize, pos: Position) -> Result<B256, TraceError> {
+        (**self).get(game, ref_index, pos)
+    }
+
+    fn step_data(&self, game: &FaultDisputeGame, ref_index: usize, pos: Position) -> Result<StepData, TraceError> {
+        (**self).step_data(game, ref_index, pos)
+    }
+}

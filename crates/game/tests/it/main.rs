@@ -1,0 +1,6 @@
+//! Integration tests of rampart-game: the model's checks, the honest challenger, adversarial games.
+
+mod adversarial;
+mod common;
+mod honest;
+mod model;
