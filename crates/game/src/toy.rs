@@ -3,8 +3,11 @@
 //!
 //! Program (steps numbered from 0):
 //! * step 0, 1, 2: read local keys 2 (starting output), 3 (disputed output), 4 (disputed block) at offset 8;
-//! * steps 3 .. 3 + work: `acc = keccak256(acc ‖ block ‖ round)`, starting from `acc = starting output`;
-//! * step 3 + work: exit with code 0 if `acc == disputed output`, else 1;
+//! * toy output roots carry their block number in their top 8 bytes; with `sb` the starting output's
+//!   block, if the disputed block equals `sb` the program exits at once, valid iff the two roots are
+//!   equal (the "trace extension" rule of op-program/kona); if it is not `sb + 1` it exits invalid;
+//! * otherwise steps 3 .. 3 + work: `acc = keccak256(acc ‖ block ‖ round)`, starting from the starting
+//!   output; then exit with code 0 if `toy_output(block, acc)` equals the disputed output, else 1;
 //! * later steps: no-op (the exited state repeats).
 //!
 //! The toy chain's output root at block `n` is the program's result from the output at `n − 1`, so the
@@ -116,6 +119,11 @@ impl ToyState {
         self.status().apply(keccak256(self.encode()))
     }
 
+    /// Block number carried by the starting output root.
+    fn starting_block(&self) -> u64 {
+        output_block(self.starting)
+    }
+
     fn next_op(&self) -> Op {
         if self.exited {
             return Op::Halted;
@@ -124,9 +132,22 @@ impl ToyState {
             0 => Op::Read(local_key::STARTING_OUTPUT_ROOT),
             1 => Op::Read(local_key::DISPUTED_OUTPUT_ROOT),
             2 => Op::Read(local_key::DISPUTED_L2_BLOCK_NUMBER),
+            _ if self.starting_block().checked_add(1) != Some(self.block) => Op::Exit,
             s if s < 3 + self.work as u64 => Op::Work((s - 3) as u32),
             _ => Op::Exit,
         }
+    }
+
+    /// The program's verdict once it exits: 0 valid, 1 invalid.
+    fn verdict(&self) -> u8 {
+        let valid = if self.block == self.starting_block() {
+            self.disputed == self.starting
+        } else if self.starting_block().checked_add(1) != Some(self.block) {
+            false
+        } else {
+            toy_output(self.block, self.acc) == self.disputed
+        };
+        (!valid) as u8
     }
 
     /// The local key the next step reads, if any.
@@ -161,7 +182,7 @@ impl ToyState {
             Op::Work(round) => s.acc = mix_maybe_buggy(s.acc, s.block, round, bug),
             Op::Exit => {
                 s.exited = true;
-                s.exit_code = (s.acc != s.disputed) as u8;
+                s.exit_code = s.verdict();
             }
         }
         s.step += 1;
@@ -191,14 +212,26 @@ fn mix(acc: B256, block: u64, round: u32) -> B256 {
     keccak256(b)
 }
 
+/// A toy output root: `acc` with its top 8 bytes replaced by the block number.
+pub fn toy_output(block: u64, acc: B256) -> B256 {
+    let mut o = acc;
+    o.0[..8].copy_from_slice(&block.to_be_bytes());
+    o
+}
+
+/// The block number a toy output root carries.
+pub fn output_block(output: B256) -> u64 {
+    u64::from_be_bytes(output.0[..8].try_into().unwrap_or_default())
+}
+
 /// The toy chain's state transition: the output root of `block` from the output of `block − 1`.
 pub fn toy_transition(prev_output: B256, block: u64, work: u32) -> B256 {
-    (0..work).fold(prev_output, |acc, r| mix(acc, block, r))
+    toy_transition_with(prev_output, block, work, None)
 }
 
 /// The transition a buggy machine computes.
 pub fn toy_transition_with(prev_output: B256, block: u64, work: u32, bug: Option<ToyBug>) -> B256 {
-    (0..work).fold(prev_output, |acc, r| mix_maybe_buggy(acc, block, r, bug))
+    toy_output(block, (0..work).fold(prev_output, |acc, r| mix_maybe_buggy(acc, block, r, bug)))
 }
 
 /// The toy VM's absolute prestate claim (status UNFINISHED).
@@ -318,14 +351,14 @@ pub struct ToyChain {
 }
 
 impl ToyChain {
-    /// Computes `len` blocks after the anchor.
+    /// Computes `len` blocks after the anchor (whose root gets the anchor block in its top bytes).
     pub fn new(anchor_root: B256, anchor_block: u64, len: u64, work: u32) -> Self {
         Self::new_with(anchor_root, anchor_block, len, work, u64::MAX, None)
     }
 
     /// The chain a buggy machine computes, with the bug active from block `bug_from` on.
     pub fn new_with(anchor_root: B256, anchor_block: u64, len: u64, work: u32, bug_from: u64, bug: Option<ToyBug>) -> Self {
-        let mut outputs = vec![anchor_root];
+        let mut outputs = vec![toy_output(anchor_block, anchor_root)];
         for b in anchor_block + 1..=anchor_block + len {
             let prev = outputs[outputs.len() - 1];
             outputs.push(toy_transition_with(prev, b, work, if b >= bug_from { bug } else { None }));
@@ -367,12 +400,33 @@ mod tests {
         assert_eq!(good.states.len(), 3 + 5 + 1 + 1);
         let fin = good.states[good.states.len() - 1];
         assert_eq!(fin.status(), VmStatus::Valid);
-        assert_eq!(fin.acc, chain.output_at(104).unwrap());
+        assert_eq!(toy_output(104, fin.acc), chain.output_at(104).unwrap());
         let bad = ToyTrace::run(5, &inputs(&chain, 104, B256::repeat_byte(9)));
         assert_eq!(bad.states[bad.states.len() - 1].status(), VmStatus::Invalid);
         // Past the end the final state repeats; before it states are UNFINISHED.
         assert_eq!(good.state_hash_after(1000).unwrap(), fin.hash());
         assert_eq!(VmStatus::of(good.state_hash_after(2).unwrap()), Some(VmStatus::Unfinished));
+    }
+
+    #[test]
+    fn trace_extension_rule() {
+        let chain = ToyChain::new(B256::repeat_byte(1), 100, 8, 5);
+        let at = |b: u64| chain.output_at(b).unwrap();
+        let run = |starting: B256, block: u64, disputed: B256| {
+            let mut i = inputs(&chain, block, disputed);
+            i.starting_output = starting;
+            let t = ToyTrace::run(5, &i);
+            let fin = t.states[t.states.len() - 1];
+            (fin.status(), t.states.len())
+        };
+        // Same block: valid iff equal roots, decided right after the three reads.
+        assert_eq!(run(at(108), 108, at(108)), (VmStatus::Valid, 5));
+        assert_eq!(run(at(108), 108, at(107)), (VmStatus::Invalid, 5));
+        // Not the next block: invalid.
+        assert_eq!(run(at(105), 108, at(108)), (VmStatus::Invalid, 5));
+        assert_eq!(run(at(108), 107, at(107)), (VmStatus::Invalid, 5));
+        // The next block: full run.
+        assert_eq!(run(at(107), 108, at(108)), (VmStatus::Valid, 10));
     }
 
     #[test]

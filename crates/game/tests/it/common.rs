@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use alloy_primitives::{Address, B256};
-use rampart_game::toy::{toy_absolute_prestate, ToyBug, ToyChain, ToyTraceFactory, ToyVm};
+use rampart_game::toy::{toy_absolute_prestate, toy_output, ToyBug, ToyChain, ToyTraceFactory, ToyVm};
 use rampart_game::{
     fake_output, AlphabetBottom, AlphabetMode, AlphabetVm, AnchorStateRegistry, BigStepper, FaultDisputeGame,
     FnOutputs, GameConfig, GameInit, GameType, HonestChallenger, SplitTraceAccessor, TraceAccessor, VmBottom,
@@ -58,7 +58,7 @@ impl Setup {
 
     pub(crate) fn new(vm: Vm, max: u8, split: u8, blocks: u64) -> Self {
         let work = 12;
-        let anchor_root = B256::repeat_byte(0xa0);
+        let anchor_root = toy_output(ANCHOR_BLOCK, B256::repeat_byte(0xa0));
         let chain = ToyChain::new(anchor_root, ANCHOR_BLOCK, blocks + 2, work);
         Self { vm, max, split, proposal_block: ANCHOR_BLOCK + blocks, work, anchor_root, chain }
     }
