@@ -315,9 +315,29 @@ fn play(case: &Case) -> Result<usize, TestCaseError> {
     Ok(out.claims)
 }
 
+/// A seed for fuzzing runs, from the process's randomized hasher state (no wall clock).
+fn rand_seed() -> [u8; 32] {
+    use std::hash::{BuildHasher, Hasher};
+    let mut out = [0u8; 32];
+    for (i, c) in out.chunks_mut(8).enumerate() {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_usize(i);
+        c.copy_from_slice(&h.finish().to_be_bytes());
+    }
+    eprintln!("fuzz seed: {}", out.iter().map(|b| format!("{b:02x}")).collect::<String>());
+    out
+}
+
 fn run_suite(name: &str, mix: &[Play], n: u32) {
+    // Deterministic by default; `RAMPART_GAME_FUZZ=k` plays k times as many games from a random seed.
+    let fuzz: Option<u32> = std::env::var("RAMPART_GAME_FUZZ").ok().and_then(|v| v.parse().ok());
+    let n = n * fuzz.unwrap_or(1);
     let config = Config { cases: n, failure_persistence: None, max_shrink_iters: 200, ..Config::default() };
-    let mut runner = TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
+    let rng = match fuzz {
+        Some(_) => TestRng::from_seed(RngAlgorithm::ChaCha, &rand_seed()),
+        None => TestRng::deterministic_rng(RngAlgorithm::ChaCha),
+    };
+    let mut runner = TestRunner::new_with_rng(config, rng);
     let games = Cell::new(0usize);
     let claims = Cell::new(0usize);
     let by_vm = Cell::new((0usize, 0usize, 0usize));
@@ -347,22 +367,22 @@ fn run_suite(name: &str, mix: &[Play], n: u32) {
 
 #[test]
 fn random_adversaries() {
-    run_suite("random", &[Play::Random], 400);
+    run_suite("random", &[Play::Random], 800);
 }
 
 #[test]
 fn greedy_adversaries() {
-    run_suite("greedy", &[Play::Greedy], 200);
+    run_suite("greedy", &[Play::Greedy], 400);
 }
 
 #[test]
 fn freeloader_adversaries() {
-    run_suite("freeloader", &[Play::Freeloader], 200);
+    run_suite("freeloader", &[Play::Freeloader], 800);
 }
 
 #[test]
 fn mixed_adversaries() {
-    run_suite("mixed", &[Play::Random, Play::Greedy, Play::Freeloader], 400);
+    run_suite("mixed", &[Play::Random, Play::Greedy, Play::Freeloader], 800);
 }
 
 /// Replays one case: `GAME_CASE=vm,correct_root,liar_from,liar_round,liar_plays,strategies,seed`,
