@@ -1,9 +1,4 @@
-//! Rampart game: an exact off-chain model of the OP Stack FaultDisputeGame (positions, moves, bonds,
-//! chess clocks, `step`, subgame resolution, credits), its trace providers (alphabet VM, output roots
-//! over an execution trace, a pluggable VM trace) and an honest challenger equivalent to op-challenger's
-//! solver. Time is always an argument: the model never reads a wall clock.
-//!
-//! Spec: `shared/spec/dispute-game.md`; vectors: `shared/spec/vectors.md` §3.
+#![doc = include_str!("../README.md")]
 
 pub mod bond;
 mod challenger;

@@ -377,6 +377,43 @@ impl OutputSource for ToyChain {
     }
 }
 
+/// A ready-made demo: a proposer whose machine has a bug at work round 5 claims a wrong output for block
+/// `anchor + 12`; the honest challenger bisects to the buggy instruction and steps. Returns the outcome
+/// and the transcript (all in model time, deterministic).
+pub fn toy_demo() -> Result<(crate::GameOutcome, Vec<crate::TranscriptEvent>), crate::GameError> {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    use crate::{AnchorStateRegistry, FaultDisputeGame, GameConfig, GameInit, GameType, HonestChallenger};
+    use crate::{SplitTraceAccessor, VmBottom};
+
+    let (work, anchor_block, blocks, bug_from) = (12u32, 1000u64, 12u64, 1007u64);
+    let bug = Some(ToyBug { round: 5 });
+    let anchor_root = toy_output(anchor_block, keccak256(b"rampart toy anchor"));
+    let honest_chain = ToyChain::new(anchor_root, anchor_block, blocks, work);
+    let liar_chain = ToyChain::new_with(anchor_root, anchor_block, blocks, work, bug_from, bug);
+    let proposal = anchor_block + blocks;
+    let cfg = GameConfig::small(GameType::CANNON, toy_absolute_prestate(work), 10, 4);
+    let registry = AnchorStateRegistry::new(honest_chain.outputs[0], anchor_block, cfg.game_type);
+    let (proposer, challenger) = (Address::repeat_byte(0xee), Address::repeat_byte(0x11));
+    let init = GameInit {
+        creator: proposer,
+        root_claim: liar_chain.output_at(proposal).map_err(|e| crate::GameError::VmStep(e.to_string()))?,
+        l2_block_number: proposal,
+        l1_head: keccak256(b"l1 head"),
+        value: cfg.init_bond,
+        now: 1_700_000_000,
+    };
+    let mut game = FaultDisputeGame::create(cfg, Arc::new(ToyVm), registry, init)?;
+    let honest = SplitTraceAccessor::for_game(&game, honest_chain, VmBottom(ToyTraceFactory { work, bug: None }), u64::MAX);
+    let lying = SplitTraceAccessor::for_game(&game, liar_chain, VmBottom(ToyTraceFactory { work, bug }), u64::MAX);
+    let mut h = HonestChallenger::new(challenger, honest);
+    let mut l = HonestChallenger::new(proposer, lying);
+    let names: BTreeMap<Address, String> =
+        [(challenger, "challenger".to_string()), (proposer, "proposer".to_string())].into_iter().collect();
+    Ok(crate::run_transcript(&mut game, &mut l, &mut h, &names, crate::RunConfig::default()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -406,6 +443,21 @@ mod tests {
         // Past the end the final state repeats; before it states are UNFINISHED.
         assert_eq!(good.state_hash_after(1000).unwrap(), fin.hash());
         assert_eq!(VmStatus::of(good.state_hash_after(2).unwrap()), Some(VmStatus::Unfinished));
+    }
+
+    #[test]
+    fn demo_ends_with_the_wrong_claim_defeated() {
+        let (out, events) = toy_demo().unwrap();
+        assert_eq!(out.status, crate::GameStatus::ChallengerWins);
+        assert!(out.net(Address::repeat_byte(0x11)) > 0);
+        assert!(out.net(Address::repeat_byte(0xee)) < 0);
+        let step = events.iter().find_map(|e| match e {
+            crate::TranscriptEvent::Step { who, step_trace_index, .. } => Some((who.clone(), *step_trace_index)),
+            _ => None,
+        });
+        // The bug fires at work round 5, the 9th instruction (3 reads first).
+        assert_eq!(step, Some(("challenger".to_string(), 8)));
+        assert!(events.iter().any(|e| matches!(e, crate::TranscriptEvent::Resolved { status: crate::GameStatus::ChallengerWins })));
     }
 
     #[test]

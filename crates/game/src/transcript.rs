@@ -223,7 +223,7 @@ impl fmt::Display for TranscriptEvent {
             Self::LocalData { ident, leaf_index } => write!(f, "oracle   local key {ident} loaded for leaf #{leaf_index}"),
             Self::Step { who, leaf_index, is_attack, step_trace_index, vm_post_state, leaf_claim } => write!(
                 f,
-                "step     {who} {} leaf #{leaf_index} with one VM step at trace index {step_trace_index}: VM says {}, leaf claimed {}",
+                "step     {who} {} leaf #{leaf_index} with one VM step (instruction {step_trace_index} of the sub-game): VM says {}, leaf claimed {}",
                 if *is_attack { "attacks" } else { "defends against" },
                 short(*vm_post_state),
                 short(*leaf_claim)
