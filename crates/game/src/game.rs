@@ -722,7 +722,7 @@ impl FaultDisputeGame {
         let post = &self.claim_data[post_idx];
         let valid_step = out == post.claim;
         let parent_depth = self.claim_data[claim_index].position.depth();
-        let parent_post_agree = (parent_depth - post.position.depth()) % 2 == 0;
+        let parent_post_agree = (parent_depth - post.position.depth()) & 1 == 0;
         if parent_post_agree == valid_step {
             return Err(GameError::ValidStep);
         }
