@@ -6,6 +6,8 @@
 #![no_std]
 #![feature(asm_experimental_arch)]
 
+extern crate alloc;
+
 use core::alloc::{GlobalAlloc, Layout};
 use core::arch::{asm, global_asm};
 use core::cell::UnsafeCell;
@@ -271,3 +273,51 @@ impl core::fmt::Display for Hex<'_> {
         Ok(())
     }
 }
+
+/// Preimage oracle file descriptors as the guest sees them (Cannon §5.1): hints out on 4 (acks in on 3),
+/// keys out on 6, preimage data in on 5.
+pub mod fd {
+    /// Reads hint acknowledgements.
+    pub const HINT_READ: u64 = 3;
+    /// Writes hints.
+    pub const HINT_WRITE: u64 = 4;
+    /// Reads preimage data.
+    pub const PREIMAGE_READ: u64 = 5;
+    /// Writes preimage keys.
+    pub const PREIMAGE_WRITE: u64 = 6;
+}
+
+/// The 32-byte key of local input `ident` (key type 1).
+pub fn local_key(ident: u64) -> [u8; 32] {
+    let mut k = [0u8; 32];
+    k[0] = 1;
+    k[24..].copy_from_slice(&ident.to_be_bytes());
+    k
+}
+
+fn read_exact(fd: u64, buf: &mut [u8]) -> bool {
+    let mut done = 0;
+    while done < buf.len() {
+        match read(fd, &mut buf[done..]) {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => done += n,
+        }
+    }
+    true
+}
+
+/// Asks the preimage oracle for the value of `key` (write the key to fd 6, read the 8-byte big-endian length
+/// and the data from fd 5). `None` if the oracle channel fails.
+pub fn preimage(key: [u8; 32]) -> Option<alloc::vec::Vec<u8>> {
+    if !write_all(fd::PREIMAGE_WRITE, &key) {
+        return None;
+    }
+    let mut len = [0u8; 8];
+    if !read_exact(fd::PREIMAGE_READ, &mut len) {
+        return None;
+    }
+    let mut data = alloc::vec![0u8; u64::from_be_bytes(len) as usize];
+    read_exact(fd::PREIMAGE_READ, &mut data).then_some(data)
+}
+
+
