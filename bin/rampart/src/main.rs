@@ -21,10 +21,16 @@ enum Command {
     Bench(cmd::bench::BenchArgs),
     /// Run the bundled end-to-end demo.
     Demo(cmd::demo::DemoArgs),
+    /// Execute one L2 block statelessly from a fixture's preimages.
+    ExecuteBlock(cmd::execute_block::ExecuteBlockArgs),
+    /// Serve preimages and hints to a VM (fds 3-6) or natively.
+    Host(cmd::host::HostArgs),
     /// Load an ELF into an initial VM state (cannon load-elf).
     LoadElf(cmd::load_elf::LoadElfArgs),
     /// Run a VM state, writing proofs and snapshots (cannon run).
     Run(cmd::run::RunArgs),
+    /// Check a step proof with the stateless verifier (MIPS64.step).
+    Verify(cmd::verify::VerifyArgs),
     /// Print the witness of a state (cannon witness).
     Witness(cmd::witness::WitnessArgs),
 }
@@ -67,8 +73,11 @@ fn main() {
     let result = match cli.command {
         Command::Bench(a) => cmd::bench::run(a),
         Command::Demo(a) => cmd::demo::run(a),
+        Command::ExecuteBlock(a) => cmd::execute_block::run(a),
+        Command::Host(a) => cmd::host::run(a),
         Command::LoadElf(a) => cmd::load_elf::run(a),
         Command::Run(a) => cmd::run::run(a),
+        Command::Verify(a) => cmd::verify::run(a),
         Command::Witness(a) => cmd::witness::run(a),
     };
     if let Err(e) = result {

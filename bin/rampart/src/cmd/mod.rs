@@ -2,6 +2,9 @@
 
 pub mod bench;
 pub mod demo;
+pub mod execute_block;
+pub mod host;
 pub mod load_elf;
 pub mod run;
+pub mod verify;
 pub mod witness;
