@@ -1,1 +1,33 @@
-//! Rampart verifier: placeholder crate, filled in by its issue.
+//! Rampart's stateless MIPS64 step verifier: `MIPS64.sol`'s `step(stateData, proof, localContext)` in Rust.
+//!
+//! It executes exactly one step of a Cannon MT64 (state version 8) VM from nothing but the 188-byte state
+//! witness, the proof bytes (active thread, inner stack root, up to three memory proofs) and the preimage part
+//! the step reads, and returns the post-state and its hash, or the check that failed. It shares no execution code
+//! with the fast VM in `rampart-vm`, so each can check the other.
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
+pub mod error;
+mod hash;
+pub mod memory;
+pub mod step;
+pub mod witness;
+
+pub use error::StepError;
+pub use step::{splitmix64, step, PreimageInput, StepOutcome, PROOF_SIZE};
+pub use witness::{state_hash, PackedState, Thread, EMPTY_THREAD_ROOT};
+
+/// The key `MIPS64.sol` asks the oracle for: type-1 (local) keys are localized to the caller of `step` and the
+/// game's local context, `keccak256(key ‖ caller as 32 bytes ‖ local_context)` with byte 0 set to 1; other keys
+/// are unchanged.
+pub fn localize_key(key: [u8; 32], caller: [u8; 20], local_context: [u8; 32]) -> [u8; 32] {
+    if key[0] != 1 {
+        return key;
+    }
+    let mut buf = [0u8; 96];
+    buf[..32].copy_from_slice(&key);
+    buf[44..64].copy_from_slice(&caller);
+    buf[64..].copy_from_slice(&local_context);
+    let mut out = hash::keccak(&buf);
+    out[0] = 1;
+    out
+}
