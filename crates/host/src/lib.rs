@@ -1,1 +1,37 @@
-//! Rampart host: placeholder crate, filled in by its issue.
+//! Rampart preimage host (fault-proof-program spec §5): key-value stores and the preimage server.
+//!
+//! * [`KeyValueStore`] with [`MemoryKeyValueStore`], [`DirectoryKeyValueStore`] (op-program's `directory`
+//!   layout), [`FixtureStore`] (the `block-N.kv.gz` fixtures), [`LocalInputs`] (local keys from the command
+//!   line), [`SplitStore`] (local keys to one store, the rest to another) and [`FallbackStore`].
+//! * [`PreimageServer`]: serves hints and preimages over four byte streams (the host's fds 3-6 or in-memory
+//!   pipes), verifying keccak256 and sha256 preimages against their keys; offline: hints are acknowledged and
+//!   recorded but not acted on.
+
+mod local;
+mod server;
+mod store;
+
+pub use local::LocalInputs;
+pub use server::{verify_preimage, PreimageServer, ServeReport, ServerError};
+pub use store::{
+    DirectoryKeyValueStore, FallbackStore, FixtureStore, KeyValueStore, MemoryKeyValueStore, SplitStore, StoreError,
+    KV_FORMAT_DIRECTORY, KV_FORMAT_FILE,
+};
+
+pub use rampart_preimage as preimage;
+
+/// keccak256 of `data`.
+pub fn keccak256(data: &[u8]) -> [u8; 32] {
+    use tiny_keccak::Hasher;
+    let mut k = tiny_keccak::Keccak::v256();
+    k.update(data);
+    let mut out = [0u8; 32];
+    k.finalize(&mut out);
+    out
+}
+
+/// sha256 of `data`.
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(data).into()
+}

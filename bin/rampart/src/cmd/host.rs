@@ -1,12 +1,125 @@
-//! `rampart host` (being written; see its issue).
+//! `rampart host`: the preimage server, with kona-host's `single` flags (offline: preimages come from a
+//! `--data-dir` directory store and/or a `--fixture`; local keys from the flags).
 
 use crate::CliError;
+use rampart_host::{
+    DirectoryKeyValueStore, FallbackStore, FixtureStore, KeyValueStore, LocalInputs, MemoryKeyValueStore,
+    PreimageServer, SplitStore,
+};
+use std::fs::File;
+use std::os::fd::FromRawFd;
 
-/// Flags of `host`.
+/// Flags of `host` (kona-host `single` names and aliases).
 #[derive(clap::Args, Debug)]
-pub struct HostArgs {}
+#[command(group(clap::ArgGroup::new("mode").required(true).args(["server", "native"])))]
+pub struct HostArgs {
+    /// L1 head block hash (local key 1).
+    #[arg(long = "l1-head", value_parser = parse_b256)]
+    pub l1_head: [u8; 32],
+    /// Agreed L2 head block hash (accepted; not needed offline).
+    #[arg(long = "agreed-l2-head-hash", alias = "l2-head", value_parser = parse_b256)]
+    pub agreed_l2_head_hash: Option<[u8; 32]>,
+    /// Agreed L2 output root (local key 2).
+    #[arg(long = "agreed-l2-output-root", alias = "l2-output-root", value_parser = parse_b256)]
+    pub agreed_l2_output_root: [u8; 32],
+    /// Claimed L2 output root (local key 3).
+    #[arg(long = "claimed-l2-output-root", alias = "l2-claim", value_parser = parse_b256)]
+    pub claimed_l2_output_root: [u8; 32],
+    /// Claimed L2 block number (local key 4).
+    #[arg(long = "claimed-l2-block-number", alias = "l2-block-number")]
+    pub claimed_l2_block_number: u64,
+    /// L2 chain id (local key 5; 0 when absent).
+    #[arg(long = "l2-chain-id", conflicts_with = "rollup_config_path")]
+    pub l2_chain_id: Option<u64>,
+    /// Rollup config JSON (local key 6).
+    #[arg(long = "rollup-config-path", alias = "rollup-cfg")]
+    pub rollup_config_path: Option<String>,
+    /// L1 chain config JSON (local key 7).
+    #[arg(long = "l1-config-path", alias = "l1-cfg")]
+    pub l1_config_path: Option<String>,
+    /// op-program `directory` preimage store (created if missing).
+    #[arg(long = "data-dir", alias = "db")]
+    pub data_dir: Option<String>,
+    /// Also serve the preimages of a `block-N.kv.gz` fixture (as keccak256 keys).
+    #[arg(long)]
+    pub fixture: Option<String>,
+    /// Serve a VM on fds 3 (hints in), 4 (acks out), 5 (keys in), 6 (preimages out).
+    #[arg(long)]
+    pub server: bool,
+    /// Run the program natively against this host (not available: needs a program).
+    #[arg(long)]
+    pub native: bool,
+}
+
+fn parse_b256(s: &str) -> Result<[u8; 32], String> {
+    let h = s.strip_prefix("0x").unwrap_or(s);
+    let b = hex::decode(h).map_err(|e| format!("not hex: {e}"))?;
+    b.try_into().map_err(|b: Vec<u8>| format!("expected 32 bytes, got {}", b.len()))
+}
+
+fn read_json(path: &str, what: &str) -> Result<Vec<u8>, CliError> {
+    let text = std::fs::read(path).map_err(|e| CliError::fail(format!("reading {what} {path}: {e}")))?;
+    LocalInputs::normalize_json(&text).map_err(|e| CliError::fail(format!("{what} {path} is not JSON: {e}")))
+}
+
+/// Takes ownership of fds 3..=6, checking each is open.
+fn oracle_fds() -> Result<[File; 4], CliError> {
+    for fd in 3..=6 {
+        // SAFETY: F_GETFD only queries the descriptor flags.
+        if unsafe { libc::fcntl(fd, libc::F_GETFD) } < 0 {
+            return Err(CliError::fail(format!(
+                "--server needs the preimage oracle pipes on fds 3-6 but fd {fd} is not open; \
+                 run it as `rampart run ... -- rampart host --server ...`"
+            )));
+        }
+    }
+    // SAFETY: fds 3-6 are open (checked above), were handed to us by the parent, and nothing else owns them.
+    Ok(unsafe { [File::from_raw_fd(3), File::from_raw_fd(4), File::from_raw_fd(5), File::from_raw_fd(6)] })
+}
 
 /// Runs `host`.
-pub fn run(_args: HostArgs) -> Result<(), CliError> {
-    Err(CliError::fail("`rampart host` is not built yet"))
+pub fn run(args: HostArgs) -> Result<(), CliError> {
+    if args.native {
+        return Err(CliError::fail(
+            "--native needs a fault-proof program to run in-process, which rampart does not embed; use \
+             `rampart run ... -- rampart host --server ...`",
+        ));
+    }
+    let locals = LocalInputs {
+        l1_head: args.l1_head,
+        agreed_output_root: args.agreed_l2_output_root,
+        claimed_output_root: args.claimed_l2_output_root,
+        claimed_block_number: args.claimed_l2_block_number,
+        chain_id: args.l2_chain_id.unwrap_or(0),
+        rollup_config: args.rollup_config_path.as_deref().map(|p| read_json(p, "rollup config")).transpose()?,
+        l1_config: args.l1_config_path.as_deref().map(|p| read_json(p, "L1 config")).transpose()?,
+    };
+    let store_err = |e: rampart_host::StoreError| CliError::fail(e.to_string());
+    let disk: Box<dyn KeyValueStore> = match &args.data_dir {
+        Some(d) => Box::new(DirectoryKeyValueStore::open(d).map_err(store_err)?),
+        None => Box::new(MemoryKeyValueStore::new()),
+    };
+    let fixture = match &args.fixture {
+        Some(f) => FixtureStore::open(f).map_err(store_err)?,
+        None => FixtureStore::default(),
+    };
+    let store = SplitStore::new(locals, FallbackStore::new(disk, fixture));
+    let [hint_rx, hint_tx, key_rx, data_tx] = oracle_fds()?;
+    let mut server = PreimageServer::new(store);
+    match server.serve(hint_rx, hint_tx, key_rx, data_tx) {
+        Ok(r) => {
+            eprintln!(
+                "host: served {} preimages ({} bytes), {} hints acknowledged{}",
+                r.preimages,
+                r.bytes,
+                r.hints.len() + r.bad_hints.len(),
+                if r.bad_hints.is_empty() { String::new() } else { format!(" ({} undecodable)", r.bad_hints.len()) }
+            );
+            if let Some(e) = r.hint_error {
+                eprintln!("host: hint channel: {e}");
+            }
+            Ok(())
+        }
+        Err(e) => Err(CliError::fail(format!("host: {e}"))),
+    }
 }
