@@ -1,0 +1,283 @@
+//! A revm [`Database`] over the state trie, resolved lazily through preimages.
+
+use crate::Error;
+use alloc::{collections::BTreeMap, format, string::ToString, vec::Vec};
+use alloy_consensus::Header;
+use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
+use alloy_rlp::{Decodable, RlpDecodable, RlpEncodable};
+use rampart_mpt::{Trie, TrieProvider, EMPTY_ROOT_HASH};
+use revm::{
+    bytecode::Bytecode,
+    database::BundleState,
+    primitives::{StorageKey, StorageValue, KECCAK_EMPTY},
+    state::AccountInfo,
+    Database,
+};
+
+/// Account as stored in the state trie: RLP `[nonce, balance, storageRoot, codeHash]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, RlpEncodable, RlpDecodable)]
+struct TrieAccount {
+    nonce: u64,
+    balance: U256,
+    storage_root: B256,
+    code_hash: B256,
+}
+
+/// How many blocks back `BLOCKHASH` may reach.
+const BLOCK_HASH_WINDOW: u64 = 256;
+
+/// State access for block execution: accounts at `keccak256(address)` in the state trie, storage
+/// at `keccak256(slot)` in each account's storage trie, bytecode and headers by hash.
+pub struct TrieDb<P> {
+    provider: P,
+    state: Trie,
+    storage: BTreeMap<Address, Trie>,
+    parent: Header,
+    parent_hash: B256,
+    block_hashes: BTreeMap<u64, B256>,
+    first_error: Option<Error>,
+}
+
+impl<P> core::fmt::Debug for TrieDb<P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("TrieDb")
+            .field("parent_number", &self.parent.number)
+            .field("parent_hash", &self.parent_hash)
+            .field("state_root", &self.state.root())
+            .field("storage_tries", &self.storage.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<P: TrieProvider> TrieDb<P> {
+    /// Opens the state of `parent` (its state root), whose hash is `parent_hash`.
+    pub fn new(parent: Header, parent_hash: B256, provider: P) -> Self {
+        let mut block_hashes = BTreeMap::new();
+        block_hashes.insert(parent.number, parent_hash);
+        Self {
+            provider,
+            state: Trie::open(parent.state_root),
+            storage: BTreeMap::new(),
+            parent,
+            parent_hash,
+            block_hashes,
+            first_error: None,
+        }
+    }
+
+    /// The first error any database access returned (execution errors wrap it as text).
+    pub fn take_first_error(&mut self) -> Option<Error> {
+        self.first_error.take()
+    }
+
+    fn record<T>(&mut self, r: Result<T, Error>) -> Result<T, Error> {
+        if let Err(e) = &r {
+            if self.first_error.is_none() {
+                self.first_error = Some(e.clone());
+            }
+        }
+        r
+    }
+
+    fn read_account(&mut self, address: Address) -> Result<Option<TrieAccount>, Error> {
+        let hashed = keccak256(address);
+        let Some(raw) = self.state.get_cached(hashed.as_slice(), &self.provider)? else {
+            return Ok(None);
+        };
+        let acc = TrieAccount::decode(&mut raw.as_ref()).map_err(|e| Error::Rlp {
+            what: "account",
+            reason: e.to_string(),
+        })?;
+        Ok(Some(acc))
+    }
+
+    /// The storage trie of `address`, opened from the state trie if not yet cached.
+    fn storage_trie(&mut self, address: Address) -> Result<&mut Trie, Error> {
+        if !self.storage.contains_key(&address) {
+            let root = self
+                .read_account(address)?
+                .map_or(EMPTY_ROOT_HASH, |a| a.storage_root);
+            self.storage.insert(address, Trie::open(root));
+        }
+        Ok(self.storage.get_mut(&address).expect("inserted above"))
+    }
+
+    /// Storage root of `address` in the current (possibly updated) state.
+    pub fn storage_root(&mut self, address: Address) -> Result<B256, Error> {
+        Ok(self.storage_trie(address)?.root())
+    }
+
+    /// Applies a bundle's post-state to the tries (accounts in `keccak256(address)` order, storage
+    /// slots in `keccak256(slot)` order; zero slots and destroyed accounts deleted) and returns the
+    /// new state root.
+    pub fn state_root(&mut self, bundle: &BundleState) -> Result<B256, Error> {
+        let mut accounts: Vec<_> = bundle
+            .state()
+            .iter()
+            .map(|(a, acc)| (keccak256(a), *a, acc))
+            .collect();
+        accounts.sort_by_key(|(h, _, _)| *h);
+        for (hashed, address, account) in accounts {
+            if account.status.is_not_modified() {
+                continue;
+            }
+            let Some(info) = account.account_info() else {
+                self.state.delete(hashed.as_slice(), &self.provider)?;
+                self.storage.insert(address, Trie::new());
+                continue;
+            };
+            if account.was_destroyed() {
+                self.storage.insert(address, Trie::new());
+            }
+            let mut slots: Vec<_> = account
+                .storage
+                .iter()
+                .map(|(slot, value)| (keccak256(slot.to_be_bytes::<32>()), value.present_value))
+                .collect();
+            slots.sort_by_key(|(h, _)| *h);
+            self.storage_trie(address)?;
+            let trie = self.storage.get_mut(&address).expect("opened above");
+            for (hashed_slot, value) in slots {
+                if value.is_zero() {
+                    trie.delete(hashed_slot.as_slice(), &self.provider)?;
+                } else {
+                    trie.insert(
+                        hashed_slot.as_slice(),
+                        Bytes::from(alloy_rlp::encode(value)),
+                        &self.provider,
+                    )?;
+                }
+            }
+            let trie_account = TrieAccount {
+                nonce: info.nonce,
+                balance: info.balance,
+                storage_root: trie.root(),
+                code_hash: info.code_hash,
+            };
+            self.state.insert(
+                hashed.as_slice(),
+                Bytes::from(alloy_rlp::encode(trie_account)),
+                &self.provider,
+            )?;
+        }
+        Ok(self.state.root())
+    }
+
+    fn basic_inner(&mut self, address: Address) -> Result<Option<AccountInfo>, Error> {
+        let Some(acc) = self.read_account(address)? else {
+            return Ok(None);
+        };
+        self.storage
+            .entry(address)
+            .or_insert_with(|| Trie::open(acc.storage_root));
+        Ok(Some(AccountInfo {
+            balance: acc.balance,
+            nonce: acc.nonce,
+            code_hash: acc.code_hash,
+            account_id: None,
+            code: None,
+        }))
+    }
+
+    fn code_inner(&mut self, code_hash: B256) -> Result<Bytecode, Error> {
+        if code_hash == KECCAK_EMPTY || code_hash == B256::ZERO {
+            return Ok(Bytecode::default());
+        }
+        let code = self
+            .provider
+            .node(code_hash)
+            .map_err(|_| Error::MissingPreimage(code_hash))?;
+        if keccak256(&code) != code_hash {
+            return Err(Error::PreimageHashMismatch(code_hash));
+        }
+        Ok(Bytecode::new_raw(code))
+    }
+
+    fn storage_inner(
+        &mut self,
+        address: Address,
+        index: StorageKey,
+    ) -> Result<StorageValue, Error> {
+        let hashed = keccak256(index.to_be_bytes::<32>());
+        if !self.storage.contains_key(&address) {
+            self.storage_trie(address)?;
+        }
+        let trie = self.storage.get_mut(&address).expect("opened above");
+        let Some(raw) = trie.get_cached(hashed.as_slice(), &self.provider)? else {
+            return Ok(U256::ZERO);
+        };
+        U256::decode(&mut raw.as_ref()).map_err(|e| Error::Rlp {
+            what: "storage value",
+            reason: e.to_string(),
+        })
+    }
+
+    fn block_hash_inner(&mut self, number: u64) -> Result<B256, Error> {
+        if number > self.parent.number || self.parent.number - number >= BLOCK_HASH_WINDOW {
+            return Ok(B256::ZERO);
+        }
+        if let Some(h) = self.block_hashes.get(&number) {
+            return Ok(*h);
+        }
+        // Walk back from the oldest header already known.
+        let (&oldest_number, &oldest_hash) = self
+            .block_hashes
+            .iter()
+            .next()
+            .expect("parent is always present");
+        let mut hash = oldest_hash;
+        let mut n = oldest_number;
+        while n > number {
+            let raw = self
+                .provider
+                .node(hash)
+                .map_err(|_| Error::MissingPreimage(hash))?;
+            if keccak256(&raw) != hash {
+                return Err(Error::PreimageHashMismatch(hash));
+            }
+            let header = Header::decode(&mut raw.as_ref()).map_err(|e| Error::BadHeader {
+                hash,
+                reason: e.to_string(),
+            })?;
+            if header.number != n {
+                return Err(Error::BadHeader {
+                    hash,
+                    reason: format!("expected number {n}, found {}", header.number),
+                });
+            }
+            hash = header.parent_hash;
+            n -= 1;
+            self.block_hashes.insert(n, hash);
+        }
+        Ok(hash)
+    }
+
+    /// Hash of the parent block this state belongs to.
+    pub fn parent_hash(&self) -> B256 {
+        self.parent_hash
+    }
+}
+
+impl<P: TrieProvider> Database for TrieDb<P> {
+    type Error = Error;
+
+    fn basic(&mut self, address: Address) -> Result<Option<AccountInfo>, Error> {
+        let r = self.basic_inner(address);
+        self.record(r)
+    }
+
+    fn code_by_hash(&mut self, code_hash: B256) -> Result<Bytecode, Error> {
+        let r = self.code_inner(code_hash);
+        self.record(r)
+    }
+
+    fn storage(&mut self, address: Address, index: StorageKey) -> Result<StorageValue, Error> {
+        let r = self.storage_inner(address, index);
+        self.record(r)
+    }
+
+    fn block_hash(&mut self, number: u64) -> Result<B256, Error> {
+        let r = self.block_hash_inner(number);
+        self.record(r)
+    }
+}
