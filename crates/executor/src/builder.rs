@@ -20,7 +20,7 @@ use revm::database::{states::bundle_state::BundleRetention, State};
 pub const L2_TO_L1_MESSAGE_PASSER: Address = address!("4200000000000000000000000000000000000016");
 
 /// Result of building one block.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct BlockOutcome {
     /// The sealed header.
     pub header: Header,
@@ -28,10 +28,10 @@ pub struct BlockOutcome {
     pub block_hash: B256,
     /// State root after the block.
     pub state_root: B256,
-    /// Storage root of the L2ToL1MessagePasser after the block.
-    pub message_passer_storage_root: B256,
-    /// Output root v0 of the block.
-    pub output_root: B256,
+    /// `(L2ToL1MessagePasser storage root, output root v0)` after the block, or why they could
+    /// not be computed (the account's proof missing from the preimages when the block did not
+    /// touch it).
+    pub output_root: Result<(B256, B256), Error>,
     /// Gas used by the block.
     pub gas_used: u64,
     /// Number of transactions executed.
@@ -176,7 +176,9 @@ pub fn build_block<P: TrieProvider>(
     };
 
     let state_root = db.state_root(&bundle)?;
-    let message_passer_storage_root = db.storage_root(L2_TO_L1_MESSAGE_PASSER)?;
+    // The message passer's storage root is needed for the output root (and, from Isthmus, for the
+    // header). When the block did not touch the account, its proof may not be among the preimages.
+    let message_passer = db.storage_root(L2_TO_L1_MESSAGE_PASSER);
 
     let transactions_root = ordered_root(raw_txs.iter())?;
     let regolith_quirk = forks.is_regolith(ts) && !forks.is_canyon(ts);
@@ -201,7 +203,7 @@ pub fn build_block<P: TrieProvider>(
         .fold(Bloom::ZERO, |acc, r| acc | r.bloom());
 
     let withdrawals_root = if forks.is_isthmus(ts) {
-        Some(message_passer_storage_root)
+        Some(message_passer.clone()?)
     } else if forks.is_canyon(ts) {
         Some(EMPTY_ROOT_HASH)
     } else {
@@ -239,13 +241,14 @@ pub fn build_block<P: TrieProvider>(
         slot_number: None,
     };
     let block_hash = header.hash_slow();
+    let output_root =
+        message_passer.map(|root| (root, output_root_v0(state_root, root, block_hash)));
     Ok(BlockOutcome {
-        output_root: output_root_v0(state_root, message_passer_storage_root, block_hash),
         gas_used: result.gas_used,
         tx_count: txs.len(),
         header,
         block_hash,
         state_root,
-        message_passer_storage_root,
+        output_root,
     })
 }
