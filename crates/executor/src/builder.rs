@@ -4,12 +4,8 @@ use crate::{ChainConfig, Error, TrieDb};
 use alloc::{format, string::ToString, vec::Vec};
 use alloy_consensus::{constants::EMPTY_OMMER_ROOT_HASH, Header, TxReceipt};
 use alloy_eips::{eip1559::BaseFeeParams, eip2718::Encodable2718, eip7685::EMPTY_REQUESTS_HASH};
-use alloy_evm::{
-    block::BlockExecutor, block::BlockExecutorFactory, eth::NextEvmEnvAttributes, EvmFactory,
-};
-use alloy_op_evm::{
-    block::OpAlloyReceiptBuilder, OpBlockExecutionCtx, OpBlockExecutorFactory, OpEvmFactory, OpTx,
-};
+use alloy_evm::{block::BlockExecutor, block::BlockExecutorFactory, eth::NextEvmEnvAttributes, EvmFactory};
+use alloy_op_evm::{block::OpAlloyReceiptBuilder, OpBlockExecutionCtx, OpBlockExecutorFactory, OpEvmFactory, OpTx};
 use alloy_primitives::{address, keccak256, Address, Bloom, Bytes, B256, U256};
 use op_alloy_consensus::{decode_holocene_extra_data, OpReceiptEnvelope};
 use op_alloy_rpc_types_engine::OpPayloadAttributes;
@@ -39,11 +35,7 @@ pub struct BlockOutcome {
 }
 
 /// Output root v0: `keccak256(0^32 ‖ state_root ‖ message_passer_storage_root ‖ block_hash)`.
-pub fn output_root_v0(
-    state_root: B256,
-    message_passer_storage_root: B256,
-    block_hash: B256,
-) -> B256 {
+pub fn output_root_v0(state_root: B256, message_passer_storage_root: B256, block_hash: B256) -> B256 {
     let mut buf = [0u8; 128];
     buf[32..64].copy_from_slice(state_root.as_slice());
     buf[64..96].copy_from_slice(message_passer_storage_root.as_slice());
@@ -56,31 +48,20 @@ fn ordered_root<I: AsRef<[u8]>>(items: impl IntoIterator<Item = I>) -> Result<B2
     let mut trie = Trie::new();
     for (i, item) in items.into_iter().enumerate() {
         let key = alloy_rlp::encode(i);
-        trie.insert(
-            &key,
-            Bytes::copy_from_slice(item.as_ref()),
-            &rampart_mpt::NoopProvider,
-        )?;
+        trie.insert(&key, Bytes::copy_from_slice(item.as_ref()), &rampart_mpt::NoopProvider)?;
     }
     Ok(trie.root())
 }
 
 /// EIP-1559 parameters for the child of `parent` (Holocene: from the parent's extra data).
-fn next_base_fee_params(
-    config: &ChainConfig,
-    parent: &Header,
-    ts: u64,
-) -> Result<BaseFeeParams, Error> {
+fn next_base_fee_params(config: &ChainConfig, parent: &Header, ts: u64) -> Result<BaseFeeParams, Error> {
     if config.forks.is_holocene(parent.timestamp) {
         let (elasticity, denominator) = decode_holocene_extra_data(&parent.extra_data)
             .map_err(|e| Error::Attributes(format!("parent extra data: {e}")))?;
         if denominator == 0 {
             return Err(Error::Attributes("parent EIP-1559 denominator is 0".into()));
         }
-        Ok(BaseFeeParams::new(
-            u128::from(denominator),
-            u128::from(elasticity),
-        ))
+        Ok(BaseFeeParams::new(u128::from(denominator), u128::from(elasticity)))
     } else {
         Ok(config.base_fee_params(ts))
     }
@@ -97,21 +78,14 @@ pub fn build_block<P: TrieProvider>(
 ) -> Result<BlockOutcome, Error> {
     let ts = attrs.payload_attributes.timestamp;
     if config.forks.is_jovian(ts) || config.forks.is_interop(ts) {
-        return Err(Error::Config(format!(
-            "Jovian/Interop blocks (timestamp {ts}) are not supported"
-        )));
+        return Err(Error::Config(format!("Jovian/Interop blocks (timestamp {ts}) are not supported")));
     }
     if ts <= parent.timestamp {
-        return Err(Error::Attributes(format!(
-            "timestamp {ts} not after parent {}",
-            parent.timestamp
-        )));
+        return Err(Error::Attributes(format!("timestamp {ts} not after parent {}", parent.timestamp)));
     }
     let forks = &config.forks;
     let parent_hash = parent.hash_slow();
-    let gas_limit = attrs
-        .gas_limit
-        .ok_or_else(|| Error::Attributes("gas limit missing".into()))?;
+    let gas_limit = attrs.gas_limit.ok_or_else(|| Error::Attributes("gas limit missing".into()))?;
     let base_fee = parent
         .next_block_base_fee(next_base_fee_params(config, parent, ts)?)
         .ok_or_else(|| Error::Attributes("parent has no base fee".into()))?;
@@ -151,10 +125,7 @@ pub fn build_block<P: TrieProvider>(
     );
     let mut db = TrieDb::new(parent.clone(), parent_hash, provider);
     let (result, bundle) = {
-        let mut state = State::builder()
-            .with_database(&mut db)
-            .with_bundle_update()
-            .build();
+        let mut state = State::builder().with_database(&mut db).with_bundle_update().build();
         let evm = factory.evm_factory().create_evm(&mut state, env);
         let ctx = OpBlockExecutionCtx {
             parent_hash,
@@ -168,11 +139,7 @@ pub fn build_block<P: TrieProvider>(
     };
     let result = match result {
         Ok(r) => r,
-        Err(e) => {
-            return Err(db
-                .take_first_error()
-                .unwrap_or_else(|| Error::Execution(e.to_string())))
-        }
+        Err(e) => return Err(db.take_first_error().unwrap_or_else(|| Error::Execution(e.to_string()))),
     };
 
     let state_root = db.state_root(&bundle)?;
@@ -197,10 +164,7 @@ pub fn build_block<P: TrieProvider>(
         })
         .collect();
     let receipts_root = ordered_root(receipts.iter().map(|r| r.encoded_2718()))?;
-    let logs_bloom = result
-        .receipts
-        .iter()
-        .fold(Bloom::ZERO, |acc, r| acc | r.bloom());
+    let logs_bloom = result.receipts.iter().fold(Bloom::ZERO, |acc, r| acc | r.bloom());
 
     let withdrawals_root = if forks.is_isthmus(ts) {
         Some(message_passer.clone()?)
@@ -209,11 +173,7 @@ pub fn build_block<P: TrieProvider>(
     } else {
         None
     };
-    let (blob_gas_used, excess_blob_gas) = if forks.is_ecotone(ts) {
-        (Some(0), Some(0))
-    } else {
-        (None, None)
-    };
+    let (blob_gas_used, excess_blob_gas) = if forks.is_ecotone(ts) { (Some(0), Some(0)) } else { (None, None) };
 
     let header = Header {
         parent_hash,
@@ -241,14 +201,26 @@ pub fn build_block<P: TrieProvider>(
         slot_number: None,
     };
     let block_hash = header.hash_slow();
-    let output_root =
-        message_passer.map(|root| (root, output_root_v0(state_root, root, block_hash)));
-    Ok(BlockOutcome {
-        gas_used: result.gas_used,
-        tx_count: txs.len(),
-        header,
-        block_hash,
-        state_root,
-        output_root,
-    })
+    let output_root = message_passer.map(|root| (root, output_root_v0(state_root, root, block_hash)));
+    Ok(BlockOutcome { gas_used: result.gas_used, tx_count: txs.len(), header, block_hash, state_root, output_root })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_root_layout() {
+        let (s, m, b) = (B256::repeat_byte(1), B256::repeat_byte(2), B256::repeat_byte(3));
+        let mut pre = [0u8; 128];
+        pre[32..64].fill(1);
+        pre[64..96].fill(2);
+        pre[96..].fill(3);
+        assert_eq!(output_root_v0(s, m, b), keccak256(pre));
+    }
+
+    #[test]
+    fn ordered_root_of_nothing_is_empty() {
+        assert_eq!(ordered_root(core::iter::empty::<&[u8]>()).unwrap(), EMPTY_ROOT_HASH);
+    }
 }

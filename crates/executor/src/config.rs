@@ -130,11 +130,8 @@ impl ChainConfig {
 
     /// Default EIP-1559 parameters at `ts` (Canyon denominator once Canyon is active).
     pub fn base_fee_params(&self, ts: u64) -> BaseFeeParams {
-        let denominator = if self.forks.is_canyon(ts) {
-            self.eip1559_denominator_canyon
-        } else {
-            self.eip1559_denominator
-        };
+        let denominator =
+            if self.forks.is_canyon(ts) { self.eip1559_denominator_canyon } else { self.eip1559_denominator };
         BaseFeeParams::new(u128::from(denominator), u128::from(self.eip1559_elasticity))
     }
 
@@ -146,23 +143,18 @@ impl ChainConfig {
         let time = |name: &str| -> Result<Option<u64>, Error> {
             match v.get(name) {
                 None | Some(serde_json::Value::Null) => Ok(None),
-                Some(x) => x
-                    .as_u64()
-                    .map(Some)
-                    .ok_or_else(|| Error::Config(format!("`{name}` is not a u64"))),
+                Some(x) => x.as_u64().map(Some).ok_or_else(|| Error::Config(format!("`{name}` is not a u64"))),
             }
         };
         let chain_id = v
             .get("l2_chain_id")
             .and_then(|x| x.as_u64())
             .ok_or_else(|| Error::Config("`l2_chain_id` missing or not a u64".into()))?;
-        let op = v
-            .get("chain_op_config")
-            .ok_or_else(|| Error::Config("`chain_op_config` missing".into()))?;
+        let op = v.get("chain_op_config").ok_or_else(|| Error::Config("`chain_op_config` missing".into()))?;
         let param = |name: &str| -> Result<u64, Error> {
-            op.get(name).and_then(|x| x.as_u64()).ok_or_else(|| {
-                Error::Config(format!("`chain_op_config.{name}` missing or not a u64"))
-            })
+            op.get(name)
+                .and_then(|x| x.as_u64())
+                .ok_or_else(|| Error::Config(format!("`chain_op_config.{name}` missing or not a u64")))
         };
         let cfg = Self {
             chain_id,
@@ -186,5 +178,32 @@ impl ChainConfig {
             return Err(Error::Config("EIP-1559 denominator is 0".into()));
         }
         Ok(cfg)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_op_hardforks::OpHardforks;
+
+    #[test]
+    fn later_forks_imply_earlier_ones() {
+        let forks = ForkTimes { canyon: Some(100), holocene: Some(200), ..Default::default() };
+        assert!(forks.is_regolith(100) && !forks.is_regolith(99));
+        assert!(forks.is_ecotone(200) && !forks.is_ecotone(199));
+        assert!(!forks.is_isthmus(u64::MAX));
+        let cfg = ChainConfig {
+            chain_id: 1,
+            forks,
+            eip1559_elasticity: 6,
+            eip1559_denominator: 50,
+            eip1559_denominator_canyon: 250,
+        };
+        let hf = cfg.hardforks();
+        assert!(hf.is_holocene_active_at_timestamp(200));
+        assert!(hf.is_granite_active_at_timestamp(200));
+        assert!(!hf.is_isthmus_active_at_timestamp(10_000));
+        assert_eq!(cfg.base_fee_params(99).max_change_denominator, 50);
+        assert_eq!(cfg.base_fee_params(100).max_change_denominator, 250);
     }
 }

@@ -84,19 +84,15 @@ impl<P: TrieProvider> TrieDb<P> {
         let Some(raw) = self.state.get_cached(hashed.as_slice(), &self.provider)? else {
             return Ok(None);
         };
-        let acc = TrieAccount::decode(&mut raw.as_ref()).map_err(|e| Error::Rlp {
-            what: "account",
-            reason: e.to_string(),
-        })?;
+        let acc = TrieAccount::decode(&mut raw.as_ref())
+            .map_err(|e| Error::Rlp { what: "account", reason: e.to_string() })?;
         Ok(Some(acc))
     }
 
     /// The storage trie of `address`, opened from the state trie if not yet cached.
     fn storage_trie(&mut self, address: Address) -> Result<&mut Trie, Error> {
         if !self.storage.contains_key(&address) {
-            let root = self
-                .read_account(address)?
-                .map_or(EMPTY_ROOT_HASH, |a| a.storage_root);
+            let root = self.read_account(address)?.map_or(EMPTY_ROOT_HASH, |a| a.storage_root);
             self.storage.insert(address, Trie::open(root));
         }
         Ok(self.storage.get_mut(&address).expect("inserted above"))
@@ -111,11 +107,7 @@ impl<P: TrieProvider> TrieDb<P> {
     /// slots in `keccak256(slot)` order; zero slots and destroyed accounts deleted) and returns the
     /// new state root.
     pub fn state_root(&mut self, bundle: &BundleState) -> Result<B256, Error> {
-        let mut accounts: Vec<_> = bundle
-            .state()
-            .iter()
-            .map(|(a, acc)| (keccak256(a), *a, acc))
-            .collect();
+        let mut accounts: Vec<_> = bundle.state().iter().map(|(a, acc)| (keccak256(a), *a, acc)).collect();
         accounts.sort_by_key(|(h, _, _)| *h);
         for (hashed, address, account) in accounts {
             if account.status.is_not_modified() {
@@ -141,11 +133,7 @@ impl<P: TrieProvider> TrieDb<P> {
                 if value.is_zero() {
                     trie.delete(hashed_slot.as_slice(), &self.provider)?;
                 } else {
-                    trie.insert(
-                        hashed_slot.as_slice(),
-                        Bytes::from(alloy_rlp::encode(value)),
-                        &self.provider,
-                    )?;
+                    trie.insert(hashed_slot.as_slice(), Bytes::from(alloy_rlp::encode(value)), &self.provider)?;
                 }
             }
             let trie_account = TrieAccount {
@@ -154,11 +142,7 @@ impl<P: TrieProvider> TrieDb<P> {
                 storage_root: trie.root(),
                 code_hash: info.code_hash,
             };
-            self.state.insert(
-                hashed.as_slice(),
-                Bytes::from(alloy_rlp::encode(trie_account)),
-                &self.provider,
-            )?;
+            self.state.insert(hashed.as_slice(), Bytes::from(alloy_rlp::encode(trie_account)), &self.provider)?;
         }
         Ok(self.state.root())
     }
@@ -167,9 +151,7 @@ impl<P: TrieProvider> TrieDb<P> {
         let Some(acc) = self.read_account(address)? else {
             return Ok(None);
         };
-        self.storage
-            .entry(address)
-            .or_insert_with(|| Trie::open(acc.storage_root));
+        self.storage.entry(address).or_insert_with(|| Trie::open(acc.storage_root));
         Ok(Some(AccountInfo {
             balance: acc.balance,
             nonce: acc.nonce,
@@ -183,21 +165,14 @@ impl<P: TrieProvider> TrieDb<P> {
         if code_hash == KECCAK_EMPTY || code_hash == B256::ZERO {
             return Ok(Bytecode::default());
         }
-        let code = self
-            .provider
-            .node(code_hash)
-            .map_err(|_| Error::MissingPreimage(code_hash))?;
+        let code = self.provider.node(code_hash).map_err(|_| Error::MissingPreimage(code_hash))?;
         if keccak256(&code) != code_hash {
             return Err(Error::PreimageHashMismatch(code_hash));
         }
         Ok(Bytecode::new_raw(code))
     }
 
-    fn storage_inner(
-        &mut self,
-        address: Address,
-        index: StorageKey,
-    ) -> Result<StorageValue, Error> {
+    fn storage_inner(&mut self, address: Address, index: StorageKey) -> Result<StorageValue, Error> {
         let hashed = keccak256(index.to_be_bytes::<32>());
         if !self.storage.contains_key(&address) {
             self.storage_trie(address)?;
@@ -206,10 +181,7 @@ impl<P: TrieProvider> TrieDb<P> {
         let Some(raw) = trie.get_cached(hashed.as_slice(), &self.provider)? else {
             return Ok(U256::ZERO);
         };
-        U256::decode(&mut raw.as_ref()).map_err(|e| Error::Rlp {
-            what: "storage value",
-            reason: e.to_string(),
-        })
+        U256::decode(&mut raw.as_ref()).map_err(|e| Error::Rlp { what: "storage value", reason: e.to_string() })
     }
 
     fn block_hash_inner(&mut self, number: u64) -> Result<B256, Error> {
@@ -220,30 +192,18 @@ impl<P: TrieProvider> TrieDb<P> {
             return Ok(*h);
         }
         // Walk back from the oldest header already known.
-        let (&oldest_number, &oldest_hash) = self
-            .block_hashes
-            .iter()
-            .next()
-            .expect("parent is always present");
+        let (&oldest_number, &oldest_hash) = self.block_hashes.iter().next().expect("parent is always present");
         let mut hash = oldest_hash;
         let mut n = oldest_number;
         while n > number {
-            let raw = self
-                .provider
-                .node(hash)
-                .map_err(|_| Error::MissingPreimage(hash))?;
+            let raw = self.provider.node(hash).map_err(|_| Error::MissingPreimage(hash))?;
             if keccak256(&raw) != hash {
                 return Err(Error::PreimageHashMismatch(hash));
             }
-            let header = Header::decode(&mut raw.as_ref()).map_err(|e| Error::BadHeader {
-                hash,
-                reason: e.to_string(),
-            })?;
+            let header =
+                Header::decode(&mut raw.as_ref()).map_err(|e| Error::BadHeader { hash, reason: e.to_string() })?;
             if header.number != n {
-                return Err(Error::BadHeader {
-                    hash,
-                    reason: format!("expected number {n}, found {}", header.number),
-                });
+                return Err(Error::BadHeader { hash, reason: format!("expected number {n}, found {}", header.number) });
             }
             hash = header.parent_hash;
             n -= 1;

@@ -28,8 +28,7 @@ pub fn kv_path_for(json_path: &Path) -> PathBuf {
 
 /// Reads and parses a gzip'd `0x<key> 0x<value>` preimage file.
 pub fn read_kv_gz(path: &Path) -> Result<PreimageStore, Error> {
-    let file =
-        std::fs::File::open(path).map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
+    let file = std::fs::File::open(path).map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
     let mut text = String::new();
     flate2::read::GzDecoder::new(file)
         .read_to_string(&mut text)
@@ -38,22 +37,17 @@ pub fn read_kv_gz(path: &Path) -> Result<PreimageStore, Error> {
 }
 
 fn field<'a>(v: &'a serde_json::Value, name: &str) -> Result<&'a serde_json::Value, Error> {
-    v.get(name)
-        .ok_or_else(|| Error::Input(format!("fixture field `{name}` missing")))
+    v.get(name).ok_or_else(|| Error::Input(format!("fixture field `{name}` missing")))
 }
 
 /// Parses a fixture json document (without preimages).
-pub fn parse_fixture_json(
-    text: &str,
-) -> Result<(ChainConfig, Header, OpPayloadAttributes, B256), Error> {
-    let v: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| Error::Input(format!("fixture json: {e}")))?;
+pub fn parse_fixture_json(text: &str) -> Result<(ChainConfig, Header, OpPayloadAttributes, B256), Error> {
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::Input(format!("fixture json: {e}")))?;
     let config = ChainConfig::from_rollup_json(field(&v, "rollup_config")?)?;
     let parent_header: Header = serde_json::from_value(field(&v, "parent_header")?.clone())
         .map_err(|e| Error::Input(format!("parent_header: {e}")))?;
-    let attributes: OpPayloadAttributes =
-        serde_json::from_value(field(&v, "executing_payload")?.clone())
-            .map_err(|e| Error::Input(format!("executing_payload: {e}")))?;
+    let attributes: OpPayloadAttributes = serde_json::from_value(field(&v, "executing_payload")?.clone())
+        .map_err(|e| Error::Input(format!("executing_payload: {e}")))?;
     let expected: B256 = serde_json::from_value(field(&v, "expected_block_hash")?.clone())
         .map_err(|e| Error::Input(format!("expected_block_hash: {e}")))?;
     Ok((config, parent_header, attributes, expected))
@@ -61,15 +55,8 @@ pub fn parse_fixture_json(
 
 /// Loads `block-N.json` and its sibling `block-N.kv.gz`.
 pub fn load_fixture(json_path: &Path) -> Result<Fixture, Error> {
-    let text = std::fs::read_to_string(json_path)
-        .map_err(|e| Error::Input(format!("{}: {e}", json_path.display())))?;
+    let text = std::fs::read_to_string(json_path).map_err(|e| Error::Input(format!("{}: {e}", json_path.display())))?;
     let (config, parent_header, attributes, expected_block_hash) = parse_fixture_json(&text)?;
     let preimages = read_kv_gz(&kv_path_for(json_path))?;
-    Ok(Fixture {
-        config,
-        parent_header,
-        attributes,
-        expected_block_hash,
-        preimages,
-    })
+    Ok(Fixture { config, parent_header, attributes, expected_block_hash, preimages })
 }

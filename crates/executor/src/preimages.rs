@@ -66,10 +66,7 @@ impl PreimageStore {
 
 impl TrieProvider for PreimageStore {
     fn node(&self, hash: B256) -> Result<Bytes, rampart_mpt::Error> {
-        self.map
-            .get(&hash)
-            .cloned()
-            .ok_or(rampart_mpt::Error::MissingNode(hash))
+        self.map.get(&hash).cloned().ok_or(rampart_mpt::Error::MissingNode(hash))
     }
 }
 
@@ -103,17 +100,32 @@ pub fn parse_kv_text(text: &str) -> Result<PreimageStore, Error> {
         }
         let mut parts = line.split_ascii_whitespace();
         let (Some(k), Some(v), None) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(Error::Input(format!(
-                "line {}: expected `0x<key> 0x<value>`",
-                i + 1
-            )));
+            return Err(Error::Input(format!("line {}: expected `0x<key> 0x<value>`", i + 1)));
         };
-        let key = decode_hex(k)
-            .filter(|k| k.len() == 32)
-            .ok_or_else(|| Error::Input(format!("line {}: bad key", i + 1)))?;
-        let value =
-            decode_hex(v).ok_or_else(|| Error::Input(format!("line {}: bad value hex", i + 1)))?;
+        let key =
+            decode_hex(k).filter(|k| k.len() == 32).ok_or_else(|| Error::Input(format!("line {}: bad key", i + 1)))?;
+        let value = decode_hex(v).ok_or_else(|| Error::Input(format!("line {}: bad value hex", i + 1)))?;
         store.insert_checked(B256::from_slice(&key), Bytes::from(value))?;
     }
     Ok(store)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_checks_kv_lines() {
+        let v = b"\x01\x02";
+        let k = keccak256(v);
+        let text = format!("{k} 0x0102\n\n");
+        let s = parse_kv_text(&text).unwrap();
+        assert_eq!(s.get(&k).unwrap().as_ref(), v);
+        assert_eq!(s.len(), 1);
+        assert!(matches!(parse_kv_text(&format!("{k} 0x0103")), Err(Error::PreimageHashMismatch(_))));
+        assert!(matches!(parse_kv_text("0x12 0x00"), Err(Error::Input(_))));
+        assert!(matches!(parse_kv_text(&format!("{k} 0x0")), Err(Error::Input(_))));
+        assert!(matches!(parse_kv_text(&format!("{k}")), Err(Error::Input(_))));
+        assert!(matches!(parse_kv_text(&format!("{k} 0xzz")), Err(Error::Input(_))));
+    }
 }

@@ -14,14 +14,9 @@ fn fixture_dir() -> PathBuf {
 
 fn run(n: u64) {
     let f = load_fixture(&fixture_dir().join(format!("block-{n}.json"))).expect("fixture loads");
-    let out = build_block(&f.config, &f.parent_header, &f.attributes, &f.preimages)
-        .expect("block builds");
+    let out = build_block(&f.config, &f.parent_header, &f.attributes, &f.preimages).expect("block builds");
     assert_eq!(out.header.number, n);
-    assert_eq!(
-        out.block_hash, f.expected_block_hash,
-        "block {n}: header {:#?}",
-        out.header
-    );
+    assert_eq!(out.block_hash, f.expected_block_hash, "block {n}: header {:#?}", out.header);
 }
 
 #[test]
@@ -47,4 +42,72 @@ fn block_26208384() {
 #[test]
 fn block_26208858() {
     run(BLOCKS[5]);
+}
+
+#[test]
+fn missing_parent_state_root_is_named() {
+    let mut f = load_fixture(&fixture_dir().join("block-26207960.json")).unwrap();
+    let root = f.parent_header.state_root;
+    assert!(f.preimages.remove(&root));
+    let err = build_block(&f.config, &f.parent_header, &f.attributes, &f.preimages).unwrap_err();
+    assert!(matches!(err, Error::Trie(rampart_mpt::Error::MissingNode(h)) if h == root), "{err}");
+    assert!(err.to_string().contains(&root.to_string()), "{err}");
+}
+
+#[test]
+fn removing_any_needed_preimage_fails_naming_it_never_a_wrong_hash() {
+    // Deterministic sample of preimages: removing one either leaves the block hash unchanged (the
+    // preimage was not needed) or fails with an error that names exactly that hash.
+    let f = load_fixture(&fixture_dir().join("block-26207960.json")).unwrap();
+    let keys: Vec<_> = f.preimages.keys().copied().collect();
+    let mut failed = 0;
+    for key in keys.iter().step_by(keys.len() / 24 + 1) {
+        let mut store = f.preimages.clone();
+        store.remove(key);
+        match build_block(&f.config, &f.parent_header, &f.attributes, &store) {
+            Ok(out) => assert_eq!(out.block_hash, f.expected_block_hash, "removing {key} changed the block"),
+            Err(e) => {
+                failed += 1;
+                assert!(e.to_string().contains(&key.to_string()), "removing {key} gave unrelated error {e}");
+            }
+        }
+    }
+    assert!(failed > 0, "at least one sampled preimage must be needed");
+}
+
+#[test]
+fn wrong_expected_hash_is_detected_and_output_fields_are_consistent() {
+    let f = load_fixture(&fixture_dir().join("block-26207961.json")).unwrap();
+    let out = build_block(&f.config, &f.parent_header, &f.attributes, &f.preimages).unwrap();
+    assert_eq!(out.header.state_root, out.state_root);
+    assert_eq!(out.header.gas_used, out.gas_used);
+    assert_eq!(out.header.hash_slow(), out.block_hash);
+    assert_eq!(out.tx_count, f.attributes.transactions.as_ref().unwrap().len());
+    // Holocene header fields.
+    assert_eq!(out.header.extra_data.as_ref(), &[0, 0, 0, 0, 0xfa, 0, 0, 0, 6]);
+    assert_eq!(out.header.withdrawals_root, Some(rampart_mpt::EMPTY_ROOT_HASH));
+    assert_eq!((out.header.blob_gas_used, out.header.excess_blob_gas), (Some(0), Some(0)));
+    assert_eq!(out.header.requests_hash, None);
+    // Tampering with one attribute changes the block.
+    let mut attrs = f.attributes.clone();
+    attrs.payload_attributes.prev_randao = alloy_primitives::B256::repeat_byte(7);
+    let other = build_block(&f.config, &f.parent_header, &attrs, &f.preimages).unwrap();
+    assert_ne!(other.block_hash, f.expected_block_hash);
+}
+
+#[test]
+fn bad_attributes_are_errors_not_panics() {
+    let f = load_fixture(&fixture_dir().join("block-26207960.json")).unwrap();
+    let mut attrs = f.attributes.clone();
+    attrs.gas_limit = None;
+    assert!(matches!(build_block(&f.config, &f.parent_header, &attrs, &f.preimages), Err(Error::Attributes(_))));
+    let mut attrs = f.attributes.clone();
+    attrs.transactions.as_mut().unwrap().push(alloy_primitives::Bytes::from_static(&[0x02, 0xc0]));
+    assert!(matches!(build_block(&f.config, &f.parent_header, &attrs, &f.preimages), Err(Error::Attributes(_))));
+    let mut attrs = f.attributes.clone();
+    attrs.payload_attributes.timestamp = f.parent_header.timestamp;
+    assert!(build_block(&f.config, &f.parent_header, &attrs, &f.preimages).is_err());
+    let mut parent = f.parent_header.clone();
+    parent.extra_data = alloy_primitives::Bytes::from_static(&[0, 0, 0, 0, 0, 0, 0, 0, 6]);
+    assert!(build_block(&f.config, &parent, &f.attributes, &f.preimages).is_err(), "zero denominator");
 }
