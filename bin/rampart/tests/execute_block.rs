@@ -1,0 +1,144 @@
+//! `rampart execute-block` on the six OP Sepolia fixtures, a wrong expected hash, a removed
+//! preimage, and bad or missing files.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const BLOCKS: [(u64, &str); 6] = [
+    (26207960, "0xdb32d9ddfa5fd26c9fb0260bbfa53da88326aa2a465e34d75180564aa31b851e"),
+    (26207961, "0x163f974efd18250b43c4eb16c9d4f638cf25e4fe7d8b444db58916d62404d4a5"),
+    (26207962, "0xdcacc3f9f5d921a6c9640fb35bdb675d54107e4b7f788f6d5d4e40dc2d722943"),
+    (26207963, "0xc19e417cd6c2c9edaf2093b4701514635b5cfd414fb00d0e4d00450f90d55ce5"),
+    (26208384, "0x26733c902943d6075a7a97b3617cca3df816f64acd733aa1989d1648cef739e4"),
+    (26208858, "0xe2c67d38e2f82ccc48e57a7b82f46365071a96f1caf95ed9eb8c103d826c2ae1"),
+];
+
+fn fixture_dir() -> PathBuf {
+    if let Ok(d) = std::env::var("RAMPART_OP_FIXTURES") {
+        return PathBuf::from(d);
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/op-sepolia-blocks")
+}
+
+fn rampart(args: &[&str]) -> (i32, String, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_rampart")).args(args).output().expect("spawn rampart");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn execute(json: &Path) -> (i32, String, String) {
+    rampart(&["execute-block", "--fixture", json.to_str().unwrap()])
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("rampart-exec-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn read_kv(n: u64) -> String {
+    let mut s = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(fixture_dir().join(format!("block-{n}.kv.gz"))).unwrap())
+        .read_to_string(&mut s)
+        .unwrap();
+    s
+}
+
+fn write_kv(path: &Path, text: &str) {
+    let mut enc = flate2::write::GzEncoder::new(std::fs::File::create(path).unwrap(), flate2::Compression::fast());
+    enc.write_all(text.as_bytes()).unwrap();
+    enc.finish().unwrap();
+}
+
+fn field<'a>(out: &'a str, name: &str) -> &'a str {
+    out.lines()
+        .find_map(|l| l.strip_prefix(name).map(|r| r.trim_start_matches(':').trim()))
+        .unwrap_or_else(|| panic!("no `{name}` in:\n{out}"))
+}
+
+#[test]
+fn all_six_fixtures_reach_their_expected_block_hash() {
+    for (n, hash) in BLOCKS {
+        let (code, out, err) = execute(&fixture_dir().join(format!("block-{n}.json")));
+        assert_eq!(code, 0, "block {n}: {err}\n{out}");
+        assert_eq!(field(&out, "block hash"), hash, "block {n}");
+        assert_eq!(field(&out, "block number"), n.to_string());
+        assert!(field(&out, "state root").starts_with("0x") && field(&out, "state root").len() == 66);
+        assert!(field(&out, "gas used").parse::<u64>().unwrap() > 0);
+        assert!(field(&out, "output root").len() > 0);
+        assert_eq!(field(&out, "result"), "match");
+    }
+}
+
+#[test]
+fn wrong_expected_hash_exits_1_printing_both() {
+    let d = scratch("wrong");
+    let src = fixture_dir().join("block-26207960.json");
+    let wrong = "0x1111111111111111111111111111111111111111111111111111111111111111";
+    let text = std::fs::read_to_string(&src).unwrap().replace(BLOCKS[0].1, wrong);
+    std::fs::write(d.join("block-26207960.json"), text).unwrap();
+    std::fs::copy(fixture_dir().join("block-26207960.kv.gz"), d.join("block-26207960.kv.gz")).unwrap();
+    let (code, out, err) = execute(&d.join("block-26207960.json"));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains(BLOCKS[0].1) && err.contains(wrong), "{err}");
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn removed_preimage_is_named_in_the_error() {
+    let d = scratch("missing");
+    let json = std::fs::read_to_string(fixture_dir().join("block-26207960.json")).unwrap();
+    std::fs::write(d.join("block-26207960.json"), &json).unwrap();
+    // Remove the parent state root node.
+    let root = "0x3eca587529d13f62e6e9f9eaab218a6380a435e94a0315aece34e4ea7bd0964f";
+    assert!(json.contains(root));
+    let kv: String = read_kv(26207960).lines().filter(|l| !l.starts_with(root)).map(|l| format!("{l}\n")).collect();
+    write_kv(&d.join("block-26207960.kv.gz"), &kv);
+    let (code, out, err) = execute(&d.join("block-26207960.json"));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains(root) && err.contains("missing"), "{err}");
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn bad_or_missing_files_are_clear_errors() {
+    let d = scratch("bad");
+    // Missing fixture.
+    let (code, _, err) = execute(&d.join("block-1.json"));
+    assert_eq!(code, 1);
+    assert!(err.contains("block-1.json"), "{err}");
+    // Json present, preimage file missing.
+    std::fs::copy(fixture_dir().join("block-26207960.json"), d.join("block-26207960.json")).unwrap();
+    let (code, _, err) = execute(&d.join("block-26207960.json"));
+    assert_eq!(code, 1);
+    assert!(err.contains("block-26207960.kv.gz"), "{err}");
+    // Preimage file not gzip.
+    std::fs::write(d.join("block-26207960.kv.gz"), b"not gzip").unwrap();
+    let (code, _, err) = execute(&d.join("block-26207960.json"));
+    assert_eq!(code, 1);
+    assert!(err.contains("gzip"), "{err}");
+    // Corrupted preimage (value does not hash to key).
+    let kv = read_kv(26207960);
+    let first = kv.lines().next().unwrap();
+    let (k, v) = first.split_once(' ').unwrap();
+    let flipped = if v.ends_with('0') { format!("{}1", &v[..v.len() - 1]) } else { format!("{}0", &v[..v.len() - 1]) };
+    write_kv(&d.join("block-26207960.kv.gz"), &kv.replacen(first, &format!("{k} {flipped}"), 1));
+    let (code, _, err) = execute(&d.join("block-26207960.json"));
+    assert_eq!(code, 1);
+    assert!(err.contains(k), "{err}");
+    // Garbage json and json missing fields.
+    std::fs::write(d.join("x.json"), b"{ nope").unwrap();
+    let (code, _, err) = execute(&d.join("x.json"));
+    assert_eq!(code, 1);
+    assert!(err.contains("json"), "{err}");
+    std::fs::write(d.join("y.json"), b"{}").unwrap();
+    let (code, _, err) = execute(&d.join("y.json"));
+    assert_eq!(code, 1);
+    assert!(err.contains("rollup_config"), "{err}");
+    let _ = std::fs::remove_dir_all(&d);
+}
