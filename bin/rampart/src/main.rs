@@ -4,6 +4,7 @@
 mod cmd;
 mod host_process;
 mod matcher;
+mod mips_game;
 
 use clap::{Parser, Subcommand};
 

@@ -13,24 +13,14 @@ fn guests() -> Vec<(String, String)> {
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#') && !l.starts_with("name"))
         .map(|l| {
             let name = l.split_whitespace().next().unwrap().to_string();
-            let path = dir
-                .join("bin")
-                .join(format!("{name}.elf"))
-                .to_string_lossy()
-                .into_owned();
+            let path = dir.join("bin").join(format!("{name}.elf")).to_string_lossy().into_owned();
             (name, path)
         })
         .collect()
 }
 
 fn preimage(w: &StepWitness) -> Option<PreimageInput> {
-    w.preimage
-        .as_ref()
-        .map(|(key, value, offset)| PreimageInput {
-            key: *key,
-            value: value.clone(),
-            offset: *offset,
-        })
+    w.preimage.as_ref().map(|(key, value, offset)| PreimageInput { key: *key, value: value.clone(), offset: *offset })
 }
 
 /// Proves the next step with the VM and checks it with the verifier. Returns false when the VM faulted.
@@ -43,15 +33,8 @@ fn prove_and_check(vm: &mut Vm, name: &str, samples: &mut Vec<(StepWitness, [u8;
     let post = vm.state.state_hash();
     let out = verify_step(&w.state, &w.proof_data, preimage(&w).as_ref(), [0u8; 32])
         .unwrap_or_else(|e| panic!("{name} step {step}: verifier rejected a VM proof: {e}"));
-    assert_eq!(
-        out.post_hash, post,
-        "{name} step {step}: post-state hash differs"
-    );
-    assert_eq!(
-        out.post_state,
-        vm.state.encode_witness(),
-        "{name} step {step}: post-state witness differs"
-    );
+    assert_eq!(out.post_hash, post, "{name} step {step}: post-state hash differs");
+    assert_eq!(out.post_state, vm.state.encode_witness(), "{name} step {step}: post-state witness differs");
     if samples.len() < 64 && (step % 97 == 0 || w.preimage.is_some()) {
         samples.push((w, post));
     }
@@ -142,17 +125,12 @@ fn verifier_agrees_with_vm_on_every_guest() {
             if let Ok(out) = verify_step(&w.state, &p, pre.as_ref(), [0u8; 32]) {
                 // Unused proof slots carry no meaning (Cannon does not zero them): changing them may still verify,
                 // but never to a different post-state.
-                assert_eq!(
-                    out.post_hash, *post,
-                    "tampered proof byte {pos} gave a different accepted post-state"
-                );
+                assert_eq!(out.post_hash, *post, "tampered proof byte {pos} gave a different accepted post-state");
             }
             tampered += 1;
         }
     }
-    println!(
-        "tampering: {tampered} mutated witnesses/proofs, none accepted with a wrong post-state"
-    );
+    println!("tampering: {tampered} mutated witnesses/proofs, none accepted with a wrong post-state");
 }
 
 /// Every step of the toy fault-proof program (reads its local inputs through the preimage oracle: fd 6 key
@@ -160,10 +138,7 @@ fn verifier_agrees_with_vm_on_every_guest() {
 #[test]
 fn verifier_agrees_with_vm_on_preimage_reads() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guests/bin/rust-toy-program.elf");
-    let state = Elf::parse(&std::fs::read(dir).unwrap())
-        .unwrap()
-        .load()
-        .unwrap();
+    let state = Elf::parse(&std::fs::read(dir).unwrap()).unwrap().load().unwrap();
     let local = |i: u8| {
         let mut k = [0u8; 32];
         k[0] = 1;
@@ -174,15 +149,10 @@ fn verifier_agrees_with_vm_on_preimage_reads() {
     oracle.preimages.insert(local(1), vec![0x11; 32]);
     oracle.preimages.insert(local(2), vec![0x22; 32]);
     oracle.preimages.insert(local(3), vec![0x33; 32]);
-    oracle
-        .preimages
-        .insert(local(4), 7u64.to_be_bytes().to_vec());
-    oracle
-        .preimages
-        .insert(local(5), 10u64.to_be_bytes().to_vec());
-    let mut vm = Vm::new(state)
-        .with_oracle(Box::new(oracle))
-        .with_output(Box::new(std::io::sink()), Box::new(std::io::sink()));
+    oracle.preimages.insert(local(4), 7u64.to_be_bytes().to_vec());
+    oracle.preimages.insert(local(5), 10u64.to_be_bytes().to_vec());
+    let mut vm =
+        Vm::new(state).with_oracle(Box::new(oracle)).with_output(Box::new(std::io::sink()), Box::new(std::io::sink()));
     let (mut compared, mut reads) = (0u64, 0u64);
     let mut samples = Vec::new();
     while !vm.state.exited && compared < 400_000 {
@@ -194,11 +164,11 @@ fn verifier_agrees_with_vm_on_preimage_reads() {
     for (w, _) in &samples {
         reads += w.preimage.is_some() as u64;
     }
-    assert!(
-        vm.state.exited,
-        "toy program did not finish within {compared} proven steps"
-    );
+    assert!(vm.state.exited, "toy program did not finish within {compared} proven steps");
     assert!(reads > 0, "no preimage read among the sampled steps");
     println!("({reads} of the sampled witnesses carry a preimage part)");
-    println!("differential (preimage reads): {compared} proven steps of rust-toy-program, every one checked, exit code {}", vm.state.exit_code);
+    println!(
+        "differential (preimage reads): {compared} proven steps of rust-toy-program, every one checked, exit code {}",
+        vm.state.exit_code
+    );
 }

@@ -5,11 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn rampart(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rampart"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("spawn rampart")
+    Command::new(env!("CARGO_BIN_EXE_rampart")).args(args).current_dir(dir).output().expect("spawn rampart")
 }
 
 fn tmpdir(name: &str) -> PathBuf {
@@ -31,22 +27,10 @@ fn guest(name: &str) -> String {
 fn verify_accepts_every_proof_of_a_run_and_rejects_tampering() {
     let dir = tmpdir("run");
     let o = rampart(
-        &[
-            "load-elf",
-            "--type",
-            "multithreaded64-5",
-            "--path",
-            &guest("go-goroutines"),
-            "--out",
-            "state.bin.gz",
-        ],
+        &["load-elf", "--type", "multithreaded64-5", "--path", &guest("go-goroutines"), "--out", "state.bin.gz"],
         &dir,
     );
-    assert!(
-        o.status.success(),
-        "load-elf: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert!(o.status.success(), "load-elf: {}", String::from_utf8_lossy(&o.stderr));
     let o = rampart(
         &[
             "run",
@@ -65,11 +49,7 @@ fn verify_accepts_every_proof_of_a_run_and_rejects_tampering() {
         ],
         &dir,
     );
-    assert!(
-        o.status.success(),
-        "run: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert!(o.status.success(), "run: {}", String::from_utf8_lossy(&o.stderr));
     let mut proofs: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -80,12 +60,7 @@ fn verify_accepts_every_proof_of_a_run_and_rejects_tampering() {
     for p in &proofs {
         let o = rampart(&["verify", "--proof", p.to_str().unwrap()], &dir);
         let out = String::from_utf8_lossy(&o.stdout);
-        assert!(
-            o.status.success(),
-            "{}: {}",
-            p.display(),
-            String::from_utf8_lossy(&o.stderr)
-        );
+        assert!(o.status.success(), "{}: {}", p.display(), String::from_utf8_lossy(&o.stderr));
         let json: serde_json::Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
         assert_eq!(out.trim(), format!("ok {}", json["post"].as_str().unwrap()));
     }
@@ -102,44 +77,27 @@ fn verify_accepts_every_proof_of_a_run_and_rejects_tampering() {
         j[field] = serde_json::Value::String(format!("0x{}", hex::encode(bytes)));
         j
     };
-    for (name, j) in [
-        ("post", flip("post", 5)),
-        ("proof-data", flip("proof-data", 100)),
-        ("state-data-root", flip("state-data", 3)),
-    ] {
+    for (name, j) in
+        [("post", flip("post", 5)), ("proof-data", flip("proof-data", 100)), ("state-data-root", flip("state-data", 3))]
+    {
         let path = dir.join(format!("tampered-{name}.json"));
         std::fs::write(&path, serde_json::to_string(&j).unwrap()).unwrap();
         let o = rampart(&["verify", "--proof", path.to_str().unwrap()], &dir);
         let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(
-            o.status.code(),
-            Some(1),
-            "tampered {name} accepted: {}",
-            String::from_utf8_lossy(&o.stdout)
-        );
-        assert!(
-            err.starts_with("error: ") && !err.contains("panicked"),
-            "{name}: {err}"
-        );
+        assert_eq!(o.status.code(), Some(1), "tampered {name} accepted: {}", String::from_utf8_lossy(&o.stdout));
+        assert!(err.starts_with("error: ") && !err.contains("panicked"), "{name}: {err}");
     }
 
     // Malformed inputs: missing file, not JSON, short state data.
     std::fs::write(dir.join("garbage.json"), b"\x00\x01not json").unwrap();
     let mut short = json.clone();
     short["state-data"] = serde_json::Value::String("0x00".into());
-    std::fs::write(
-        dir.join("short.json"),
-        serde_json::to_string(&short).unwrap(),
-    )
-    .unwrap();
+    std::fs::write(dir.join("short.json"), serde_json::to_string(&short).unwrap()).unwrap();
     for f in ["missing.json", "garbage.json", "short.json"] {
         let o = rampart(&["verify", "--proof", f], &dir);
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(1), "{f}");
-        assert!(
-            !err.contains("panicked") && err.starts_with("error: "),
-            "{f}: {err}"
-        );
+        assert!(!err.contains("panicked") && err.starts_with("error: "), "{f}: {err}");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -38,11 +38,7 @@ impl<'a> MemoryProof<'a> {
         let mut path = addr >> 5;
         for i in 0..DEPTH {
             let sib = self.sibling(i);
-            node = if path & 1 == 0 {
-                keccak_pair(&node, &sib)
-            } else {
-                keccak_pair(&sib, &node)
-            };
+            node = if path & 1 == 0 { keccak_pair(&node, &sib) } else { keccak_pair(&sib, &node) };
             path >>= 1;
         }
         node
@@ -71,12 +67,7 @@ impl<'a> MemoryProof<'a> {
 }
 
 /// Reads the word at `addr & !7` from proof `proof`, checking it against `root`.
-pub fn read_checked(
-    proof: MemoryProof<'_>,
-    addr: u64,
-    root: &[u8; 32],
-    second: bool,
-) -> Result<u64, StepError> {
+pub fn read_checked(proof: MemoryProof<'_>, addr: u64, root: &[u8; 32], second: bool) -> Result<u64, StepError> {
     let aligned = addr & !7;
     if !proof.verifies(aligned, root) {
         return Err(if second {

@@ -6,9 +6,7 @@
 use crate::error::StepError;
 use crate::hash::{keccak, sha256};
 use crate::memory::{read_checked, MemoryProof, MEMORY_PROOF_SIZE};
-use crate::witness::{
-    push_thread, state_hash, PackedState, Thread, EMPTY_THREAD_ROOT, STATE_SIZE, THREAD_SIZE,
-};
+use crate::witness::{push_thread, state_hash, PackedState, Thread, EMPTY_THREAD_ROOT, STATE_SIZE, THREAD_SIZE};
 
 /// Steps a thread may run before it is preempted.
 pub const SCHED_QUANTUM: u64 = 100_000;
@@ -58,12 +56,7 @@ pub fn step(
 ) -> Result<StepOutcome, StepError> {
     let _ = local_context;
     let state = PackedState::decode(state_data)?;
-    let mut s = Stepper {
-        s: state,
-        proof,
-        inner_root: [0; 32],
-        preimage,
-    };
+    let mut s = Stepper { s: state, proof, inner_root: [0; 32], preimage };
     s.run()?;
     s.output()
 }
@@ -81,11 +74,7 @@ fn sign_extend(v: u64, bits: u32) -> u64 {
 fn lane(mem: u64, vaddr: u64, size: u64) -> u64 {
     let byte_index = vaddr & 7 & !(size - 1);
     let bit_offset = (8 - size - byte_index) * 8;
-    let mask = if size == 8 {
-        u64::MAX
-    } else {
-        (1u64 << (size * 8)) - 1
-    };
+    let mask = if size == 8 { u64::MAX } else { (1u64 << (size * 8)) - 1 };
     (mem >> bit_offset) & mask
 }
 
@@ -93,26 +82,16 @@ fn lane(mem: u64, vaddr: u64, size: u64) -> u64 {
 fn set_lane(mem: u64, vaddr: u64, size: u64, value: u64) -> u64 {
     let byte_index = vaddr & 7 & !(size - 1);
     let bit_offset = (8 - size - byte_index) * 8;
-    let mask = if size == 8 {
-        u64::MAX
-    } else {
-        (1u64 << (size * 8)) - 1
-    };
+    let mask = if size == 8 { u64::MAX } else { (1u64 << (size * 8)) - 1 };
     (mem & !(mask << bit_offset)) | ((value & mask) << bit_offset)
 }
 
 fn shl(v: u64, n: u64) -> u64 {
-    u32::try_from(n)
-        .ok()
-        .and_then(|n| v.checked_shl(n))
-        .unwrap_or(0)
+    u32::try_from(n).ok().and_then(|n| v.checked_shl(n)).unwrap_or(0)
 }
 
 fn shr(v: u64, n: u64) -> u64 {
-    u32::try_from(n)
-        .ok()
-        .and_then(|n| v.checked_shr(n))
-        .unwrap_or(0)
+    u32::try_from(n).ok().and_then(|n| v.checked_shr(n)).unwrap_or(0)
 }
 
 /// splitmix64, the VM's getrandom source.
@@ -136,28 +115,18 @@ impl<'a> Stepper<'a> {
             return Err(StepError::PostStateStackEmpty);
         }
         let post_state = self.s.encode();
-        Ok(StepOutcome {
-            post_hash: state_hash(&post_state),
-            post_state,
-        })
+        Ok(StepOutcome { post_hash: state_hash(&post_state), post_state })
     }
 
     fn mem_proof(&self, index: usize, what: &'static str) -> Result<MemoryProof<'a>, StepError> {
         let start = MEM_PROOF_OFFSET + index * MEMORY_PROOF_SIZE;
         let end = start + MEMORY_PROOF_SIZE;
-        let bytes = self
-            .proof
-            .get(start..end)
-            .ok_or(StepError::InsufficientProof {
-                what,
-                needed: end,
-                have: self.proof.len(),
-            })?;
-        MemoryProof::new(bytes).ok_or(StepError::InsufficientProof {
+        let bytes = self.proof.get(start..end).ok_or(StepError::InsufficientProof {
             what,
             needed: end,
             have: self.proof.len(),
-        })
+        })?;
+        MemoryProof::new(bytes).ok_or(StepError::InsufficientProof { what, needed: end, have: self.proof.len() })
     }
 
     /// Reads the word at `addr & !7` through memory proof #1.
@@ -198,14 +167,11 @@ impl<'a> Stepper<'a> {
         }
         self.s.step = self.s.step.wrapping_add(1);
 
-        let witness = self
-            .proof
-            .get(..MEM_PROOF_OFFSET)
-            .ok_or(StepError::InsufficientProof {
-                what: "thread witness",
-                needed: MEM_PROOF_OFFSET,
-                have: self.proof.len(),
-            })?;
+        let witness = self.proof.get(..MEM_PROOF_OFFSET).ok_or(StepError::InsufficientProof {
+            what: "thread witness",
+            needed: MEM_PROOF_OFFSET,
+            have: self.proof.len(),
+        })?;
         let mut enc = [0u8; THREAD_SIZE];
         enc.copy_from_slice(&witness[..THREAD_SIZE]);
         self.inner_root.copy_from_slice(&witness[THREAD_SIZE..]);
@@ -234,11 +200,7 @@ impl<'a> Stepper<'a> {
         }
         let p0 = self.mem_proof(0, "instruction proof")?;
         let word = read_checked(p0, thread.pc, &self.s.mem_root, false)?;
-        let insn = if thread.pc & 4 == 0 {
-            (word >> 32) as u32
-        } else {
-            word as u32
-        };
+        let insn = if thread.pc & 4 == 0 { (word >> 32) as u32 } else { word as u32 };
         let opcode = insn >> 26;
         let funct = insn & 0x3f;
 
@@ -251,13 +213,7 @@ impl<'a> Stepper<'a> {
         self.core(&mut thread, insn, opcode, funct)
     }
 
-    fn core(
-        &mut self,
-        t: &mut Thread,
-        insn: u32,
-        opcode: u32,
-        funct: u32,
-    ) -> Result<(), StepError> {
+    fn core(&mut self, t: &mut Thread, insn: u32, opcode: u32, funct: u32) -> Result<(), StepError> {
         let rs = ((insn >> 21) & 31) as usize;
         let rt = ((insn >> 16) & 31) as usize;
         let rd = ((insn >> 11) & 31) as usize;
@@ -285,14 +241,7 @@ impl<'a> Stepper<'a> {
         } else if opcode == 0 || opcode == 0x1c {
             (t.regs[rt], rd)
         } else if opcode < 0x20 {
-            (
-                if matches!(opcode, 0x0c..=0x0e) {
-                    imm
-                } else {
-                    simm
-                },
-                rt,
-            )
+            (if matches!(opcode, 0x0c..=0x0e) { imm } else { simm }, rt)
         } else if opcode >= 0x28 || opcode == 0x22 || opcode == 0x26 {
             (t.regs[rt], rt)
         } else {
@@ -324,11 +273,7 @@ impl<'a> Stepper<'a> {
             };
             let prev = t.pc;
             t.pc = t.next_pc;
-            t.next_pc = if taken {
-                prev.wrapping_add(4).wrapping_add(simm << 2)
-            } else {
-                t.next_pc.wrapping_add(4)
-            };
+            t.next_pc = if taken { prev.wrapping_add(4).wrapping_add(simm << 2) } else { t.next_pc.wrapping_add(4) };
             self.update_current(t);
             return Ok(());
         }
@@ -398,12 +343,7 @@ impl<'a> Stepper<'a> {
         Ok(())
     }
 
-    fn load_linked_store_conditional(
-        &mut self,
-        mut t: Thread,
-        insn: u32,
-        opcode: u32,
-    ) -> Result<(), StepError> {
+    fn load_linked_store_conditional(&mut self, mut t: Thread, insn: u32, opcode: u32) -> Result<(), StepError> {
         let rs = ((insn >> 21) & 31) as usize;
         let rt = ((insn >> 16) & 31) as usize;
         let simm = (insn & 0xffff) as u16 as i16 as i64 as u64;
@@ -424,18 +364,12 @@ impl<'a> Stepper<'a> {
             }
             _ => {
                 let target = if opcode == 0x38 { 1 } else { 2 };
-                if self.s.ll_reservation_status == target
-                    && self.s.ll_owner_thread == t.id
-                    && self.s.ll_address == addr
+                if self.s.ll_reservation_status == target && self.s.ll_owner_thread == t.id && self.s.ll_address == addr
                 {
                     ret = 1;
                     let (p, mem) = self.read_data(addr)?;
                     let v = t.regs[rt];
-                    let new = if opcode == 0x38 {
-                        set_lane(mem, addr, 4, v)
-                    } else {
-                        v
-                    };
+                    let new = if opcode == 0x38 { set_lane(mem, addr, 4, v) } else { v };
                     self.s.mem_root = p.root_after_write(addr & !7, new);
                     self.s.clear_reservation();
                 }
@@ -455,22 +389,13 @@ impl<'a> Stepper<'a> {
         let key = self.s.preimage_key;
         let p = self.preimage.ok_or(StepError::PreimageMissing(key))?;
         if p.key != key {
-            return Err(StepError::PreimageKeyMismatch {
-                given: p.key,
-                expected: key,
-            });
+            return Err(StepError::PreimageKeyMismatch { given: p.key, expected: key });
         }
         if p.offset != self.s.preimage_offset {
-            return Err(StepError::PreimageOffsetMismatch {
-                given: p.offset,
-                expected: self.s.preimage_offset,
-            });
+            return Err(StepError::PreimageOffsetMismatch { given: p.offset, expected: self.s.preimage_offset });
         }
-        let prefix: [u8; 8] = p
-            .value
-            .get(..8)
-            .and_then(|b| b.try_into().ok())
-            .ok_or(StepError::PreimageLengthPrefix)?;
+        let prefix: [u8; 8] =
+            p.value.get(..8).and_then(|b| b.try_into().ok()).ok_or(StepError::PreimageLengthPrefix)?;
         let len = u64::from_be_bytes(prefix);
         let data = &p.value[8..];
         if len != data.len() as u64 {
@@ -493,8 +418,7 @@ impl<'a> Stepper<'a> {
         }
         let dat_len = (len + 8 - offset).min(32);
         let mut part = [0u8; 32];
-        part[..dat_len as usize]
-            .copy_from_slice(&p.value[offset as usize..(offset + dat_len) as usize]);
+        part[..dat_len as usize].copy_from_slice(&p.value[offset as usize..(offset + dat_len) as usize]);
         Ok((part, dat_len))
     }
 
@@ -615,9 +539,7 @@ impl<'a> Stepper<'a> {
                 // exit (this thread)
                 t.exited = 1;
                 t.exit_code = a0 as u8;
-                if self.inner_root == EMPTY_THREAD_ROOT
-                    && self.s.inactive_root() == EMPTY_THREAD_ROOT
-                {
+                if self.inner_root == EMPTY_THREAD_ROOT && self.s.inactive_root() == EMPTY_THREAD_ROOT {
                     self.s.exited = true;
                     self.s.exit_code = t.exit_code;
                 }
@@ -646,11 +568,8 @@ impl<'a> Stepper<'a> {
             5222 => {
                 // clock_gettime
                 if a0 == 0 || a0 == 1 {
-                    let (secs, nsecs) = if a0 == 1 {
-                        (self.s.step / 10_000_000, (self.s.step % 10_000_000) * 100)
-                    } else {
-                        (0, 0)
-                    };
+                    let (secs, nsecs) =
+                        if a0 == 1 { (self.s.step / 10_000_000, (self.s.step % 10_000_000) * 100) } else { (0, 0) };
                     let ea = a1 & !7;
                     let (p1, _) = self.read_data(ea)?;
                     self.write_data(p1, ea, secs);
@@ -682,9 +601,9 @@ impl<'a> Stepper<'a> {
                     v0 = FD_EVENT;
                 }
             }
-            5011 | 5010 | 5196 | 5027 | 5014 | 5129 | 5013 | 5297 | 5003 | 5016 | 5004 | 5005
-            | 5247 | 5087 | 5257 | 5015 | 5285 | 5287 | 5208 | 5272 | 5061 | 5100 | 5102 | 5026
-            | 5225 | 5095 | 5008 | 5036 | 5216 | 5217 | 5220 => {}
+            5011 | 5010 | 5196 | 5027 | 5014 | 5129 | 5013 | 5297 | 5003 | 5016 | 5004 | 5005 | 5247 | 5087 | 5257
+            | 5015 | 5285 | 5287 | 5208 | 5272 | 5061 | 5100 | 5102 | 5026 | 5225 | 5095 | 5008 | 5036 | 5216
+            | 5217 | 5220 => {}
             _ => return Err(StepError::UnimplementedSyscall(num)),
         }
         t.regs[2] = v0;
@@ -774,14 +693,7 @@ fn hi_lo(t: &mut Thread, funct: u32, rs: u64, rt: u64) -> Result<u64, StepError>
 
 /// The ALU / load / store value of one instruction (MIPS64.sol `executeMipsInstruction`). For loads and stores
 /// `rs` is the virtual address and `mem` the aligned word; stores return the new word.
-fn execute(
-    insn: u32,
-    opcode: u32,
-    funct: u32,
-    rs: u64,
-    rt: u64,
-    mem: u64,
-) -> Result<u64, StepError> {
+fn execute(insn: u32, opcode: u32, funct: u32, rs: u64, rt: u64, mem: u64) -> Result<u64, StepError> {
     let invalid = Err(StepError::InvalidInstruction(insn));
     let sa = ((insn >> 6) & 31) as u64;
     Ok(match opcode {

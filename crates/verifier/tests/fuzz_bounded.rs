@@ -23,11 +23,7 @@ impl Rng {
 
 #[test]
 fn mutated_witnesses_never_panic_and_never_forge_a_post_state() {
-    let elf = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../guests/bin/go-goroutines.elf"
-    ))
-    .unwrap();
+    let elf = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../guests/bin/go-goroutines.elf")).unwrap();
     let mut vm = Vm::new(Elf::parse(&elf).unwrap().load().unwrap())
         .with_output(Box::new(std::io::sink()), Box::new(std::io::sink()));
     let mut corpus = Vec::new();
@@ -43,11 +39,7 @@ fn mutated_witnesses_never_panic_and_never_forge_a_post_state() {
         let (w, post) = &corpus[r.below(corpus.len())];
         let mut state = w.state.to_vec();
         let mut proof = w.proof_data.clone();
-        let mut pre = w.preimage.as_ref().map(|(k, v, o)| PreimageInput {
-            key: *k,
-            value: v.clone(),
-            offset: *o,
-        });
+        let mut pre = w.preimage.as_ref().map(|(k, v, o)| PreimageInput { key: *k, value: v.clone(), offset: *o });
         for _ in 0..1 + r.below(3) {
             match r.below(8) {
                 0 if !state.is_empty() => {
@@ -69,19 +61,12 @@ fn mutated_witnesses_never_panic_and_never_forge_a_post_state() {
             }
         }
         if i % 10 == 0 {
-            pre = Some(PreimageInput {
-                key: [r.next() as u8; 32],
-                value: vec![0; r.below(40)],
-                offset: r.next() % 64,
-            });
+            pre = Some(PreimageInput { key: [r.next() as u8; 32], value: vec![0; r.below(40)], offset: r.next() % 64 });
         }
         match step(&state, &proof, pre.as_ref(), [0; 32]) {
             Ok(out) if state == w.state && pre.is_none() == w.preimage.is_none() => {
                 // Same pre-state, altered proof: only bytes the step does not read may have changed.
-                assert_eq!(
-                    out.post_hash, *post,
-                    "mutation {i} of the proof forged a different post-state"
-                );
+                assert_eq!(out.post_hash, *post, "mutation {i} of the proof forged a different post-state");
                 accepted_same += 1;
             }
             // A mutated pre-state is another state: any verdict is legitimate, it just must not panic.
@@ -91,9 +76,7 @@ fn mutated_witnesses_never_panic_and_never_forge_a_post_state() {
     }
     // Pure noise.
     for _ in 0..20_000 {
-        let state: Vec<u8> = (0..if r.below(10) == 0 { r.below(300) } else { 188 })
-            .map(|_| r.next() as u8)
-            .collect();
+        let state: Vec<u8> = (0..if r.below(10) == 0 { r.below(300) } else { 188 }).map(|_| r.next() as u8).collect();
         let proof: Vec<u8> = (0..r.below(7000)).map(|_| r.next() as u8).collect();
         let _ = step(&state, &proof, None, [0; 32]);
     }

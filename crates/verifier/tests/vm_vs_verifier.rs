@@ -36,19 +36,18 @@ impl Rng {
 }
 
 const SPECIAL_FUNCTS: &[u32] = &[
-    0x00, 0x02, 0x03, 0x04, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0f, 0x10, 0x11, 0x12, 0x13,
-    0x14, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x24,
-    0x25, 0x26, 0x27, 0x2a, 0x2b, 0x2c, 0x2d, 0x2e, 0x2f, 0x38, 0x3a, 0x3b, 0x3c, 0x3e, 0x3f, 0x01,
-    0x05, 0x0d, 0x15, 0x34,
+    0x00, 0x02, 0x03, 0x04, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x16, 0x17,
+    0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x2a, 0x2b, 0x2c,
+    0x2d, 0x2e, 0x2f, 0x38, 0x3a, 0x3b, 0x3c, 0x3e, 0x3f, 0x01, 0x05, 0x0d, 0x15, 0x34,
 ];
 const OPCODES: &[u32] = &[
-    0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x18,
-    0x19, 0x1a, 0x1b, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x2b, 0x2c,
-    0x2d, 0x2e, 0x37, 0x3f, 0x30, 0x34, 0x38, 0x3c, 0x11, 0x14, 0x1f, 0x2f, 0x31,
+    0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x18, 0x19, 0x1a, 0x1b,
+    0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x2b, 0x2c, 0x2d, 0x2e, 0x37, 0x3f, 0x30, 0x34,
+    0x38, 0x3c, 0x11, 0x14, 0x1f, 0x2f, 0x31,
 ];
 const SYSCALLS: &[u64] = &[
-    5009, 5012, 5055, 5205, 5058, 5000, 5001, 5070, 5178, 5194, 5023, 5034, 5002, 5222, 5038, 5313,
-    5284, 5011, 5247, 5087, 5220, 4004, 5999, 0,
+    5009, 5012, 5055, 5205, 5058, 5000, 5001, 5070, 5178, 5194, 5023, 5034, 5002, 5222, 5038, 5313, 5284, 5011, 5247,
+    5087, 5220, 4004, 5999, 0,
 ];
 
 /// A register value: data pointers, small numbers, edge values or anything.
@@ -56,18 +55,7 @@ fn reg_value(r: &mut Rng) -> u64 {
     match r.below(6) {
         0 => DATA + r.below(0x200),
         1 => r.below(16),
-        2 => r.pick(&[
-            0,
-            1,
-            u64::MAX,
-            0x8000_0000,
-            0xffff_ffff,
-            0x7fff_ffff,
-            i64::MIN as u64,
-            0x50F00,
-            128,
-            129,
-        ]),
+        2 => r.pick(&[0, 1, u64::MAX, 0x8000_0000, 0xffff_ffff, 0x7fff_ffff, i64::MIN as u64, 0x50F00, 128, 129]),
         3 => r.next() as u32 as u64,
         _ => r.next(),
     }
@@ -82,20 +70,10 @@ fn instruction(r: &mut Rng, word: u32) -> u32 {
         0 | 1 => word,
         2 | 3 => 0x0000_000c, // syscall
         4 | 5 => (rs << 21) | (rt << 16) | (rd << 11) | (sa << 6) | r.pick(SPECIAL_FUNCTS),
-        6 => {
-            (0x1c << 26)
-                | (rs << 21)
-                | (rt << 16)
-                | (rd << 11)
-                | r.pick(&[0x02, 0x20, 0x21, 0x24, 0x25, 0x03])
-        }
+        6 => (0x1c << 26) | (rs << 21) | (rt << 16) | (rd << 11) | r.pick(&[0x02, 0x20, 0x21, 0x24, 0x25, 0x03]),
         _ => {
             let op = r.pick(OPCODES);
-            let imm = if r.chance(70) {
-                r.below(0x40) as u32
-            } else {
-                word & 0xffff
-            };
+            let imm = if r.chance(70) { r.below(0x40) as u32 } else { word & 0xffff };
             (op << 26) | (rs << 21) | (rt << 16) | imm
         }
     }
@@ -119,18 +97,13 @@ fn scenario(seed: u64, word: u32) -> Scenario {
         st.memory.write_word(CODE + 8 * i, r.next());
     }
     for i in 0..96u64 {
-        st.memory
-            .write_word(DATA + 8 * i, if r.chance(30) { 0 } else { r.next() });
+        st.memory.write_word(DATA + 8 * i, if r.chance(30) { 0 } else { r.next() });
     }
     let slot = r.below(128);
     let mut pc = CODE + 4 * slot;
     let insn = instruction(&mut r, word);
     let w = st.memory.read_word(pc & !7);
-    let w = if pc & 4 == 0 {
-        (w & 0xffff_ffff) | ((insn as u64) << 32)
-    } else {
-        (w & !0xffff_ffff) | insn as u64
-    };
+    let w = if pc & 4 == 0 { (w & 0xffff_ffff) | ((insn as u64) << 32) } else { (w & !0xffff_ffff) | insn as u64 };
     st.memory.write_word(pc & !7, w);
     if r.chance(3) {
         pc |= r.below(3) + 1;
@@ -146,32 +119,19 @@ fn scenario(seed: u64, word: u32) -> Scenario {
     t.lo = reg_value(&mut r);
     if insn == 0x0000_000c {
         t.regs[2] = r.pick(SYSCALLS);
-        t.regs[4] = if r.chance(60) {
-            r.pick(&[0, 1, 2, 3, 4, 5, 6, 7, 100, 0x50F00])
-        } else {
-            reg_value(&mut r)
-        };
-        t.regs[5] = if r.chance(60) {
-            DATA + r.below(0x100)
-        } else {
-            reg_value(&mut r)
-        };
+        t.regs[4] = if r.chance(60) { r.pick(&[0, 1, 2, 3, 4, 5, 6, 7, 100, 0x50F00]) } else { reg_value(&mut r) };
+        t.regs[5] = if r.chance(60) { DATA + r.below(0x100) } else { reg_value(&mut r) };
         if t.regs[2] == 5194 {
             t.regs[5] = r.pick(&[128, 129, 0, 7]);
             t.regs[4] = DATA + r.below(0x100);
-            t.regs[6] = st.memory.read_word((t.regs[4] & !3) & !7)
-                >> if t.regs[4] & 4 == 0 { 32 } else { 0 };
+            t.regs[6] = st.memory.read_word((t.regs[4] & !3) & !7) >> if t.regs[4] & 4 == 0 { 32 } else { 0 };
             if r.chance(50) {
                 t.regs[6] = r.next();
             }
         } else if t.regs[2] == 5070 {
             t.regs[5] = r.pick(&[1, 3, 4, 0]);
         } else {
-            t.regs[6] = if r.chance(70) {
-                r.below(40)
-            } else {
-                reg_value(&mut r)
-            };
+            t.regs[6] = if r.chance(70) { r.below(40) } else { reg_value(&mut r) };
         }
     }
     if r.chance(5) {
@@ -200,25 +160,14 @@ fn scenario(seed: u64, word: u32) -> Scenario {
         st.right_thread_stack = inactive;
     }
     st.next_thread_id = 20 + r.below(5);
-    st.step = if r.chance(20) {
-        r.next() >> 8
-    } else {
-        r.below(100_000_000)
-    };
+    st.step = if r.chance(20) { r.next() >> 8 } else { r.below(100_000_000) };
     st.steps_since_last_context_switch = r.pick(&[0, 1, 500, 99_999, 100_000, 100_001]);
     let any_heap = r.next();
     st.heap = r.pick(&[0x1000_0000_0000, 0x5fff_ffff_f000, any_heap]);
     st.ll_reservation_status = r.below(3) as u8;
-    st.ll_address = if r.chance(70) {
-        t.regs[r.below(32) as usize].wrapping_add(r.below(8))
-    } else {
-        DATA + r.below(0x100)
-    };
-    st.ll_owner_thread = if r.chance(70) {
-        t.thread_id
-    } else {
-        r.below(4)
-    };
+    st.ll_address =
+        if r.chance(70) { t.regs[r.below(32) as usize].wrapping_add(r.below(8)) } else { DATA + r.below(0x100) };
+    st.ll_owner_thread = if r.chance(70) { t.thread_id } else { r.below(4) };
     if r.chance(3) {
         st.exited = true;
         st.exit_code = r.below(3) as u8;
@@ -240,16 +189,8 @@ fn scenario(seed: u64, word: u32) -> Scenario {
     if r.chance(95) {
         oracle.preimages.insert(key, data);
     }
-    st.preimage_key = if r.chance(90) {
-        key
-    } else {
-        [r.next() as u8; 32]
-    };
-    st.preimage_offset = if r.chance(90) {
-        r.below(len as u64 + 8)
-    } else {
-        len as u64 + 8 + r.below(3)
-    };
+    st.preimage_key = if r.chance(90) { key } else { [r.next() as u8; 32] };
+    st.preimage_offset = if r.chance(90) { r.below(len as u64 + 8) } else { len as u64 + 8 + r.below(3) };
     Scenario { state: st, oracle }
 }
 
@@ -259,17 +200,10 @@ fn scenario(seed: u64, word: u32) -> Scenario {
 fn manual_witness(st: &mut State) -> ([u8; 188], Vec<u8>) {
     let state = st.encode_witness();
     let mut proof = st.thread_proof().to_vec();
-    let t = st
-        .current_thread()
-        .cloned()
-        .unwrap_or_else(|| ThreadState::new(0, 0));
+    let t = st.current_thread().cloned().unwrap_or_else(|| ThreadState::new(0, 0));
     proof.extend_from_slice(&st.memory.merkle_proof(t.pc & !7));
     let insn_word = st.memory.peek_word(t.pc & !7);
-    let insn = if t.pc & 4 == 0 {
-        (insn_word >> 32) as u32
-    } else {
-        insn_word as u32
-    };
+    let insn = if t.pc & 4 == 0 { (insn_word >> 32) as u32 } else { insn_word as u32 };
     let simm = (insn & 0xffff) as u16 as i16 as i64 as u64;
     let data = if insn == 0x0000_000c {
         match t.regs[2] {
@@ -291,16 +225,11 @@ static REJECTED: AtomicU64 = AtomicU64::new(0);
 fn check(seed: u64, word: u32) -> Result<(), TestCaseError> {
     let Scenario { state, oracle } = scenario(seed, word);
     let mut pre = state.clone();
-    let mut vm = Vm::new(state)
-        .with_oracle(Box::new(oracle))
-        .with_output(Box::new(std::io::sink()), Box::new(std::io::sink()));
+    let mut vm =
+        Vm::new(state).with_oracle(Box::new(oracle)).with_output(Box::new(std::io::sink()), Box::new(std::io::sink()));
     match vm.step(true) {
         Ok(Some(w)) => {
-            let input = w.preimage.as_ref().map(|(k, v, o)| PreimageInput {
-                key: *k,
-                value: v.clone(),
-                offset: *o,
-            });
+            let input = w.preimage.as_ref().map(|(k, v, o)| PreimageInput { key: *k, value: v.clone(), offset: *o });
             let out = verify_step(&w.state, &w.proof_data, input.as_ref(), [0; 32]);
             let out = match out {
                 Ok(o) => o,
@@ -346,15 +275,9 @@ fn check(seed: u64, word: u32) -> Result<(), TestCaseError> {
 /// Random single steps through proptest's runner (20 000 cases, shrinking on failure), then the counts.
 #[test]
 fn vm_and_verifier_agree_on_random_steps() {
-    let config = ProptestConfig {
-        cases: 20_000,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    };
+    let config = ProptestConfig { cases: 20_000, failure_persistence: None, ..ProptestConfig::default() };
     let mut runner = proptest::test_runner::TestRunner::new(config);
-    if let Err(e) = runner.run(&(any::<u64>(), any::<u32>()), |(seed, word)| {
-        check(seed, word)
-    }) {
+    if let Err(e) = runner.run(&(any::<u64>(), any::<u32>()), |(seed, word)| check(seed, word)) {
         panic!("{e}");
     }
     println!(

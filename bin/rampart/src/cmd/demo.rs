@@ -1,28 +1,102 @@
-//! `rampart demo`: runs a bundled guest in the VM and proves its last step.
+//! `rampart demo`: a whole fault dispute game over a bundled MIPS64 fault-proof program.
+//!
+//! A dishonest proposer claims a wrong output root; the honest challenger bisects the output roots down to the
+//! first wrong L2 block, then that block's MIPS64 execution trace down to one instruction, and proves it with a
+//! step witness from Rampart's VM that the stateless verifier checks (as `MIPS64.step` would on chain). The game
+//! resolves, bonds are paid, and the transcript is printed. With `--elf`, runs that guest instead and checks the
+//! proof of its last step with the verifier.
 
+use crate::mips_game::{play, DemoShape, CHALLENGER, PROPOSER};
 use crate::CliError;
+use rampart_game::GameStatus;
+use rampart_verifier::PreimageInput;
 use rampart_vm::elf::Elf;
 use rampart_vm::proof::ProofJson;
-use rampart_vm::Vm;
+use rampart_vm::{State, Vm};
 use std::time::Instant;
 
 /// Flags of `demo`.
 #[derive(clap::Args, Debug)]
 pub struct DemoArgs {
-    /// Guest ELF to run instead of the bundled one.
+    /// Run this guest ELF and verify its last step instead of playing the dispute game.
     #[arg(long)]
     pub elf: Option<String>,
 }
 
-/// The bundled default guest.
-const BUNDLED_GUEST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../guests/bin/rust-compute.elf");
+/// The bundled fault-proof program (guests/rust/src/bin/rust-toy-program.rs).
+const BUNDLED_PROGRAM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../guests/bin/rust-toy-program.elf");
+/// The program's keccak rounds per block (its `WORK` constant).
+const PROGRAM_WORK: u32 = 3;
+
+fn load(path: &str) -> Result<State, CliError> {
+    let data = std::fs::read(path).map_err(|e| CliError::fail(format!("reading guest {path}: {e}")))?;
+    let elf = Elf::parse(&data).map_err(|e| CliError::fail(format!("{path}: {e}")))?;
+    elf.load().map_err(|e| CliError::fail(format!("{path}: {e}")))
+}
 
 /// Runs the demo.
 pub fn run(args: DemoArgs) -> Result<(), CliError> {
-    let path = args.elf.unwrap_or_else(|| BUNDLED_GUEST.to_string());
-    let data = std::fs::read(&path).map_err(|e| CliError::fail(format!("reading guest {path}: {e}")))?;
-    let elf = Elf::parse(&data).map_err(|e| CliError::fail(format!("{path}: {e}")))?;
-    let initial = elf.load().map_err(|e| CliError::fail(format!("{path}: {e}")))?;
+    match args.elf {
+        Some(path) => run_guest(&path),
+        None => run_game(),
+    }
+}
+
+fn run_game() -> Result<(), CliError> {
+    let start = Instant::now();
+    let prestate = load(BUNDLED_PROGRAM)?;
+    let shape = DemoShape {
+        work: PROGRAM_WORK,
+        anchor_block: 1000,
+        blocks: 8,
+        bug_from: 1005,
+        split_depth: 3,
+        lie_from: None,
+        honest_proposer: false,
+    };
+    println!("Rampart demo: a fault dispute game over a MIPS64 fault-proof program");
+    println!(
+        "program            guests/bin/rust-toy-program.elf (toy chain: {} keccak rounds per L2 block)",
+        shape.work
+    );
+    let run = play(prestate, shape).map_err(CliError::fail)?;
+    println!("absolute prestate  {}", run.absolute_prestate);
+    println!(
+        "game               anchor L2 block {}, proposal for block {}, split depth {}, max depth {} ({} VM steps per block)",
+        shape.anchor_block,
+        shape.anchor_block + shape.blocks,
+        shape.split_depth,
+        run.max_depth,
+        run.program_steps
+    );
+    println!(
+        "players            proposer {PROPOSER} (wrong from block {}), challenger {CHALLENGER} (honest)",
+        shape.bug_from
+    );
+    println!("--- transcript ---");
+    for e in &run.events {
+        println!("{e}");
+    }
+    println!(
+        "--- end of transcript ({} claims, {} rounds, {:.1} s) ---",
+        run.outcome.claims,
+        run.outcome.rounds,
+        start.elapsed().as_secs_f64()
+    );
+    let net = |who| run.outcome.net(who) as f64 / 1e18;
+    println!("net                challenger {:+.6} ETH, proposer {:+.6} ETH", net(CHALLENGER), net(PROPOSER));
+    if run.outcome.status != GameStatus::ChallengerWins {
+        return Err(CliError::fail(format!("the wrong claim was not defeated: {:?}", run.outcome.status)));
+    }
+    if run.outcome.net(CHALLENGER) < 0 {
+        return Err(CliError::fail("the honest challenger lost money"));
+    }
+    println!("verdict            the proposer's wrong output root was defeated (CHALLENGER_WINS)");
+    Ok(())
+}
+
+fn run_guest(path: &str) -> Result<(), CliError> {
+    let initial = load(path)?;
     let mut prestate = initial.clone();
     println!("guest:            {path}");
     println!("absolute prestate 0x{}", hex::encode(prestate.state_hash()));
@@ -37,17 +111,29 @@ pub fn run(args: DemoArgs) -> Result<(), CliError> {
     println!("steps:            {steps} ({:.1} M steps/s)", steps as f64 / secs.max(1e-9) / 1e6);
     println!("exit code:        {} (status byte {})", vm.state.exit_code, final_hash[0]);
     println!("final state hash: 0x{}", hex::encode(final_hash));
-    // Prove the last step: replay to the step before it and record the witness.
-    let mut replay = Vm::new(initial);
+    if steps == 0 {
+        return Ok(());
+    }
+    // Prove the last step: replay to the step before it, record the witness, check it with the verifier.
+    let mut replay = Vm::new(initial).with_output(Box::new(std::io::sink()), Box::new(std::io::sink()));
     replay.run(steps - 1).map_err(|e| CliError { code: 2, message: format!("VM panic: {e}") })?;
-    let witness = replay.step(true).map_err(|e| CliError { code: 2, message: e.to_string() })?.expect("proof");
+    let witness = replay
+        .step(true)
+        .map_err(|e| CliError { code: 2, message: e.to_string() })?
+        .ok_or_else(|| CliError::fail("no witness for the last step"))?;
     let post = replay.state.state_hash();
     if post != final_hash {
         return Err(CliError::fail("replay diverged from the first run"));
     }
     let proof = ProofJson::new(steps - 1, &witness, post);
+    let preimage = witness.preimage.as_ref().map(|(k, v, o)| PreimageInput { key: *k, value: v.clone(), offset: *o });
+    let checked = rampart_verifier::step(&witness.state, &witness.proof_data, preimage.as_ref(), [0; 32])
+        .map_err(|e| CliError::fail(format!("the verifier rejected the last step: {e}")))?;
+    if checked.post_hash != post {
+        return Err(CliError::fail("the verifier computed a different post-state"));
+    }
     println!(
-        "proof of step {}: pre 0x{} post 0x{} ({} bytes of proof data)",
+        "proof of step {}: pre 0x{} post 0x{} ({} bytes of proof data), checked by the stateless verifier: ok",
         proof.step,
         hex::encode(&proof.pre),
         hex::encode(&proof.post),

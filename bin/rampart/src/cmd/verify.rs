@@ -11,24 +11,19 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub proof: String,
     /// Local context of the game (32-byte hex); only relevant to type-1 preimage keys.
-    #[arg(
-        long,
-        default_value = "0x0000000000000000000000000000000000000000000000000000000000000000"
-    )]
+    #[arg(long, default_value = "0x0000000000000000000000000000000000000000000000000000000000000000")]
     pub local_context: String,
 }
 
 fn parse_b32(s: &str, what: &str) -> Result<[u8; 32], CliError> {
     let h = s.strip_prefix("0x").unwrap_or(s);
     let v = hex::decode(h).map_err(|e| CliError::usage(format!("{what}: invalid hex: {e}")))?;
-    v.try_into()
-        .map_err(|_| CliError::usage(format!("{what}: expected 32 bytes")))
+    v.try_into().map_err(|_| CliError::usage(format!("{what}: expected 32 bytes")))
 }
 
 /// Reads and parses a proof JSON (gzip when the name ends in `.gz`).
 fn read_proof(path: &str) -> Result<ProofJson, CliError> {
-    let raw =
-        std::fs::read(path).map_err(|e| CliError::fail(format!("reading proof {path}: {e}")))?;
+    let raw = std::fs::read(path).map_err(|e| CliError::fail(format!("reading proof {path}: {e}")))?;
     let text = if path.ends_with(".gz") {
         use std::io::Read;
         let mut s = Vec::new();
@@ -39,20 +34,18 @@ fn read_proof(path: &str) -> Result<ProofJson, CliError> {
     } else {
         raw
     };
-    serde_json::from_slice(&text)
-        .map_err(|e| CliError::fail(format!("{path}: not a proof JSON: {e}")))
+    serde_json::from_slice(&text).map_err(|e| CliError::fail(format!("{path}: not a proof JSON: {e}")))
 }
 
 /// Runs `verify`: prints `ok 0x<post hash>` or fails with the rejected check (exit 1).
 pub fn run(args: VerifyArgs) -> Result<(), CliError> {
     let local_context = parse_b32(&args.local_context, "--local-context")?;
     let p = read_proof(&args.proof)?;
-    let state: [u8; 188] = p.state_data.as_slice().try_into().map_err(|_| {
-        CliError::fail(format!(
-            "state-data is {} bytes, expected 188",
-            p.state_data.len()
-        ))
-    })?;
+    let state: [u8; 188] = p
+        .state_data
+        .as_slice()
+        .try_into()
+        .map_err(|_| CliError::fail(format!("state-data is {} bytes, expected 188", p.state_data.len())))?;
     let pre = state_hash(&state);
     if p.pre != pre {
         return Err(CliError::fail(format!(
@@ -64,17 +57,12 @@ pub fn run(args: VerifyArgs) -> Result<(), CliError> {
     let preimage = if p.oracle_key.is_empty() {
         None
     } else {
-        let key: [u8; 32] = p.oracle_key.as_slice().try_into().map_err(|_| {
-            CliError::fail(format!(
-                "oracle-key is {} bytes, expected 32",
-                p.oracle_key.len()
-            ))
-        })?;
-        Some(PreimageInput {
-            key,
-            value: p.oracle_value.clone(),
-            offset: p.oracle_offset,
-        })
+        let key: [u8; 32] = p
+            .oracle_key
+            .as_slice()
+            .try_into()
+            .map_err(|_| CliError::fail(format!("oracle-key is {} bytes, expected 32", p.oracle_key.len())))?;
+        Some(PreimageInput { key, value: p.oracle_value.clone(), offset: p.oracle_offset })
     };
     let out = step(&state, &p.proof_data, preimage.as_ref(), local_context)
         .map_err(|e| CliError::fail(format!("step {} rejected: {e}", p.step)))?;
