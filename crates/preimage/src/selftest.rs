@@ -238,6 +238,12 @@ impl Fixture {
         Fixture { l1_head, agreed_output_root: next, claim, block_number: hops, chain_id, preimages }
     }
 
+    /// The fixture of the e2e tests: 4 hops on chain 11155420 (OP Sepolia's id). The expected guest output
+    /// for it is `guests/expected/rust-oracle-e2e.stdout`.
+    pub fn standard(keccak: Keccak) -> Self {
+        Self::build(keccak, 4, 11_155_420)
+    }
+
     /// The local inputs as (index, value) pairs, indices 1..=5.
     pub fn locals(&self) -> Vec<(u64, Vec<u8>)> {
         alloc::vec![
