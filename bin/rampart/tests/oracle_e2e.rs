@@ -50,8 +50,17 @@ fn run_guest(work: &Path, f: &Fixture, skip: Option<usize>) -> (Output, Option<s
     let elf = repo().join("guests/bin/rust-oracle-e2e.elf");
     let state = work.join("state.bin.gz");
     let o = rampart(
-        &["load-elf", "--type", "multithreaded64-5", "--path", elf.to_str().unwrap(), "--out", state.to_str().unwrap(),
-          "--meta", ""],
+        &[
+            "load-elf",
+            "--type",
+            "multithreaded64-5",
+            "--path",
+            elf.to_str().unwrap(),
+            "--out",
+            state.to_str().unwrap(),
+            "--meta",
+            "",
+        ],
         work,
     );
     assert!(o.status.success(), "load-elf: {}", String::from_utf8_lossy(&o.stderr));
@@ -59,11 +68,33 @@ fn run_guest(work: &Path, f: &Fixture, skip: Option<usize>) -> (Output, Option<s
     let (l1, agreed, claim) = (hex32(&f.l1_head), hex32(&f.agreed_output_root), hex32(&f.claim));
     let (block, chain) = (f.block_number.to_string(), f.chain_id.to_string());
     let o = rampart(
-        &["run", "--input", state.to_str().unwrap(), "--output", out.to_str().unwrap(), "--meta", "",
-          "--info-at", "never", "--",
-          rampart_bin(), "host", "--server", "--data-dir", kv.to_str().unwrap(),
-          "--l1-head", &l1, "--l2-output-root", &agreed, "--l2-claim", &claim,
-          "--l2-block-number", &block, "--l2-chain-id", &chain],
+        &[
+            "run",
+            "--input",
+            state.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+            "--meta",
+            "",
+            "--info-at",
+            "never",
+            "--",
+            rampart_bin(),
+            "host",
+            "--server",
+            "--data-dir",
+            kv.to_str().unwrap(),
+            "--l1-head",
+            &l1,
+            "--l2-output-root",
+            &agreed,
+            "--l2-claim",
+            &claim,
+            "--l2-block-number",
+            &block,
+            "--l2-chain-id",
+            &chain,
+        ],
         work,
     );
     if !o.status.success() {
@@ -255,7 +286,12 @@ fn host_exits_nonzero_on_a_missing_local_key_and_an_invalid_key() {
     let o = h.finish();
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("missing preimage for key 0x0100000000000000000000000000000000000000000000000000000000000006 (type local)"), "{err}");
+    assert!(
+        err.contains(
+            "missing preimage for key 0x0100000000000000000000000000000000000000000000000000000000000006 (type local)"
+        ),
+        "{err}"
+    );
 
     let mut h = DirectHost::spawn(&args);
     h.key_w.write_all(&[0u8; 32]).unwrap();
@@ -302,7 +338,10 @@ fn host_flag_errors() {
     let o = rampart(&bad, &dir);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("expected 32 bytes"));
-    let o = rampart(&[&["host"], &LOCAL_FLAGS[..9], &["--l2-chain-id", "1", "--rollup-config-path", "x.json"]].concat(), &dir);
+    let o = rampart(
+        &[&["host"], &LOCAL_FLAGS[..9], &["--l2-chain-id", "1", "--rollup-config-path", "x.json"]].concat(),
+        &dir,
+    );
     assert_eq!(o.status.code(), Some(1));
     let work = workdir("flags");
     std::fs::write(work.join("kvformat"), "pebble").unwrap();

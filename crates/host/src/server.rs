@@ -191,7 +191,9 @@ impl<S: KeyValueStore> PreimageServer<S> {
         let mut report = ServeReport::default();
         loop {
             let mut raw = [0u8; 32];
-            match read_full(&mut key_rx, &mut raw).map_err(|source| ServerError::Io { what: "reading a key", source })? {
+            match read_full(&mut key_rx, &mut raw)
+                .map_err(|source| ServerError::Io { what: "reading a key", source })?
+            {
                 0 => break,
                 32 => {}
                 n => return Err(ServerError::TruncatedKey(n)),

@@ -33,7 +33,9 @@ fn store_of(f: &Fixture) -> SplitStore<LocalInputs, MemoryKeyValueStore> {
     SplitStore::new(locals_of(f), global)
 }
 
-fn spawn_server<S: KeyValueStore + Send + 'static>(store: S) -> (ClientEnds, JoinHandle<Result<ServeReport, ServerError>>) {
+fn spawn_server<S: KeyValueStore + Send + 'static>(
+    store: S,
+) -> (ClientEnds, JoinHandle<Result<ServeReport, ServerError>>) {
     let (client, server) = oracle_pipes();
     let h = std::thread::spawn(move || {
         PreimageServer::new(store).serve(server.hint_rx, server.hint_tx, server.key_rx, server.data_tx)
@@ -267,7 +269,8 @@ fn server_over_a_hung_up_data_channel_reports_an_error() {
     key_w.write_all(key.as_bytes()).unwrap();
     drop(key_w);
     drop(client.preimage.reader);
-    let e = PreimageServer::new(store).serve(server.hint_rx, server.hint_tx, server.key_rx, server.data_tx).unwrap_err();
+    let e =
+        PreimageServer::new(store).serve(server.hint_rx, server.hint_tx, server.key_rx, server.data_tx).unwrap_err();
     assert!(matches!(e, ServerError::Io { .. }), "{e}");
 }
 

@@ -61,7 +61,7 @@ fn digit(c: u8) -> Option<u8> {
 /// Decodes hex digits (either case, no prefix, no whitespace).
 pub fn decode(s: &str) -> Result<Vec<u8>, HexError> {
     let b = s.as_bytes();
-    if b.len() % 2 != 0 {
+    if b.len() & 1 != 0 {
         return Err(HexError::OddLength(b.len()));
     }
     let mut out = Vec::with_capacity(b.len() / 2);

@@ -52,7 +52,11 @@ impl fmt::Display for Report {
         let h = crate::hex::Hex;
         writeln!(f, "oracle-e2e: chain {} block {} l1 head 0x{}", self.chain_id, self.block_number, h(&self.l1_head))?;
         writeln!(f, "oracle-e2e: claim 0x{} reached and verified", h(&self.claim))?;
-        writeln!(f, "oracle-e2e: {} preimages ({} bytes), {} hints acknowledged", self.preimages, self.bytes, self.hints)?;
+        writeln!(
+            f,
+            "oracle-e2e: {} preimages ({} bytes), {} hints acknowledged",
+            self.preimages, self.bytes, self.hints
+        )?;
         writeln!(f, "oracle-e2e: digest 0x{}", h(&self.digest))
     }
 }
