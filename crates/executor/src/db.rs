@@ -241,3 +241,98 @@ impl<P: TrieProvider> Database for TrieDb<P> {
         self.record(r)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::PreimageStore;
+    use alloy_primitives::address;
+    use rampart_mpt::NoopProvider;
+    use revm::database::{states::bundle_state::BundleRetention, State};
+    use revm::database_interface::DatabaseCommitExt;
+
+    const A: Address = address!("00000000000000000000000000000000000000aa");
+    const B: Address = address!("00000000000000000000000000000000000000bb");
+
+    fn account_bytes(nonce: u64, balance: u64, storage_root: B256) -> Bytes {
+        Bytes::from(alloy_rlp::encode(TrieAccount {
+            nonce,
+            balance: U256::from(balance),
+            storage_root,
+            code_hash: KECCAK_EMPTY,
+        }))
+    }
+
+    /// A state with account A (nonce 1, balance 100, slots 1 -> 5 and 2 -> 7) and a header chain.
+    fn setup() -> (PreimageStore, Header, Vec<B256>) {
+        let mut store = PreimageStore::new();
+        let mut storage = Trie::new();
+        for (slot, v) in [(1u64, 5u64), (2, 7)] {
+            let k = keccak256(U256::from(slot).to_be_bytes::<32>());
+            storage.insert(k.as_slice(), Bytes::from(alloy_rlp::encode(U256::from(v))), &NoopProvider).unwrap();
+        }
+        let mut state = Trie::new();
+        state.insert(keccak256(A).as_slice(), account_bytes(1, 100, storage.root()), &NoopProvider).unwrap();
+        for n in storage.preimages().into_iter().chain(state.preimages()) {
+            store.insert(n);
+        }
+        // Headers 10..=14, each pointing at the previous one; the parent is 14.
+        let mut hashes = Vec::new();
+        let mut parent_hash = B256::repeat_byte(9);
+        let mut header = Header::default();
+        for number in 10u64..=14 {
+            header = Header { number, parent_hash, state_root: state.root(), ..Default::default() };
+            parent_hash = store.insert(Bytes::from(alloy_rlp::encode(&header)));
+            hashes.push(parent_hash);
+        }
+        (store, header, hashes)
+    }
+
+    #[test]
+    fn reads_accounts_storage_and_block_hashes() {
+        let (store, parent, hashes) = setup();
+        let mut db = TrieDb::new(parent.clone(), parent.hash_slow(), &store);
+        let a = db.basic(A).unwrap().unwrap();
+        assert_eq!((a.nonce, a.balance), (1, U256::from(100)));
+        assert_eq!(db.basic(B).unwrap(), None);
+        assert_eq!(db.storage(A, U256::from(1)).unwrap(), U256::from(5));
+        assert_eq!(db.storage(A, U256::from(3)).unwrap(), U256::ZERO);
+        assert_eq!(db.storage(B, U256::from(1)).unwrap(), U256::ZERO);
+        assert_eq!(db.code_by_hash(KECCAK_EMPTY).unwrap(), Bytecode::default());
+        assert_eq!(db.block_hash(14).unwrap(), hashes[4]);
+        assert_eq!(db.block_hash(11).unwrap(), hashes[1]);
+        assert_eq!(db.block_hash(12).unwrap(), hashes[2]);
+        assert_eq!(db.block_hash(15).unwrap(), B256::ZERO, "future block");
+        // Block 9's hash is header 10's parent hash; reaching block 8 needs header 9, which is not
+        // among the preimages: an error naming its hash, not zero.
+        assert_eq!(db.block_hash(9).unwrap(), B256::repeat_byte(9));
+        assert!(matches!(db.block_hash(8), Err(Error::MissingPreimage(h)) if h == B256::repeat_byte(9)));
+        assert!(matches!(db.code_by_hash(B256::repeat_byte(1)), Err(Error::MissingPreimage(_))));
+        assert!(db.take_first_error().is_some());
+    }
+
+    #[test]
+    fn state_root_applies_a_bundle() {
+        let (store, parent, _) = setup();
+        let mut db = TrieDb::new(parent.clone(), parent.hash_slow(), &store);
+        let bundle = {
+            let mut state = State::builder().with_database(&mut db).with_bundle_update().build();
+            state.increment_balances([(A, 50u128), (B, 7u128)]).unwrap();
+            state.merge_transitions(BundleRetention::Reverts);
+            state.take_bundle()
+        };
+        let root = db.state_root(&bundle).unwrap();
+        // Expected: A's balance 150 with unchanged storage, and a new empty account B.
+        let mut storage = Trie::new();
+        for (slot, v) in [(1u64, 5u64), (2, 7)] {
+            let k = keccak256(U256::from(slot).to_be_bytes::<32>());
+            storage.insert(k.as_slice(), Bytes::from(alloy_rlp::encode(U256::from(v))), &NoopProvider).unwrap();
+        }
+        let mut expected = Trie::new();
+        expected.insert(keccak256(A).as_slice(), account_bytes(1, 150, storage.root()), &NoopProvider).unwrap();
+        expected.insert(keccak256(B).as_slice(), account_bytes(0, 7, EMPTY_ROOT_HASH), &NoopProvider).unwrap();
+        assert_eq!(root, expected.root());
+        assert_eq!(db.storage_root(A).unwrap(), storage.root());
+        assert_eq!(db.storage_root(B).unwrap(), EMPTY_ROOT_HASH);
+    }
+}

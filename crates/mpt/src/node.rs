@@ -16,19 +16,13 @@ pub(crate) enum Node {
     /// An extension: shared nibbles (non-empty) and the child.
     Extension { path: Vec<u8>, child: Box<Node> },
     /// A branch: 16 children and an optional value.
-    Branch {
-        children: Box<[Node; 16]>,
-        value: Option<Bytes>,
-    },
+    Branch { children: Box<[Node; 16]>, value: Option<Bytes> },
 }
 
 impl Node {
     /// A branch without children or value.
     pub(crate) fn empty_branch() -> Self {
-        Node::Branch {
-            children: Box::new(core::array::from_fn(|_| Node::Empty)),
-            value: None,
-        }
+        Node::Branch { children: Box::new(core::array::from_fn(|_| Node::Empty)), value: None }
     }
 
     /// Full RLP encoding of this node (not meaningful for `Hash`, which encodes as its hash).
@@ -80,6 +74,26 @@ impl Node {
         }
     }
 
+    /// Appends the RLP of every node of this subtree that is referenced by hash (encoding of 32
+    /// bytes or more, or the root itself when `is_root`); unresolved `Hash` nodes are skipped.
+    pub(crate) fn collect_hashed(&self, is_root: bool, out: &mut Vec<Bytes>) {
+        match self {
+            Node::Empty | Node::Hash(_) => return,
+            Node::Leaf { .. } => {}
+            Node::Extension { child, .. } => child.collect_hashed(false, out),
+            Node::Branch { children, .. } => {
+                for c in children.iter() {
+                    c.collect_hashed(false, out);
+                }
+            }
+        }
+        let mut enc = Vec::with_capacity(64);
+        self.encode(&mut enc);
+        if is_root || enc.len() >= 32 {
+            out.push(Bytes::from(enc));
+        }
+    }
+
     /// Hash of this node as a trie root (always hashed, even when short).
     pub(crate) fn root_hash(&self) -> B256 {
         match self {
@@ -112,9 +126,7 @@ impl Node {
             let mut probe = payload;
             let h = Header::decode(&mut probe).map_err(|_| "bad rlp item")?;
             let header_len = payload.len() - probe.len();
-            let total = header_len
-                .checked_add(h.payload_length)
-                .ok_or("rlp item overflow")?;
+            let total = header_len.checked_add(h.payload_length).ok_or("rlp item overflow")?;
             if total > payload.len() {
                 return Err("rlp item exceeds node");
             }
@@ -124,14 +136,10 @@ impl Node {
         match items.len() {
             2 => {
                 let encoded_path = string_payload(items[0])?;
-                let (path, is_leaf) =
-                    decode_nibbles_compact(encoded_path).ok_or("bad compact path")?;
+                let (path, is_leaf) = decode_nibbles_compact(encoded_path).ok_or("bad compact path")?;
                 if is_leaf {
                     let value = string_payload(items[1])?;
-                    Ok(Node::Leaf {
-                        path,
-                        value: Bytes::copy_from_slice(value),
-                    })
+                    Ok(Node::Leaf { path, value: Bytes::copy_from_slice(value) })
                 } else {
                     if path.is_empty() {
                         return Err("extension with empty path");
@@ -140,10 +148,7 @@ impl Node {
                     if matches!(child, Node::Empty) {
                         return Err("extension with empty child");
                     }
-                    Ok(Node::Extension {
-                        path,
-                        child: Box::new(child),
-                    })
+                    Ok(Node::Extension { path, child: Box::new(child) })
                 }
             }
             17 => {
@@ -152,15 +157,8 @@ impl Node {
                     children[i] = decode_ref(item)?;
                 }
                 let v = string_payload(items[16])?;
-                let value = if v.is_empty() {
-                    None
-                } else {
-                    Some(Bytes::copy_from_slice(v))
-                };
-                Ok(Node::Branch {
-                    children: Box::new(children),
-                    value,
-                })
+                let value = if v.is_empty() { None } else { Some(Bytes::copy_from_slice(v)) };
+                Ok(Node::Branch { children: Box::new(children), value })
             }
             _ => Err("node must have 2 or 17 items"),
         }
@@ -200,21 +198,13 @@ pub(crate) fn encode_bytes(bytes: &[u8], out: &mut Vec<u8>) {
     if bytes.len() == 1 && bytes[0] < alloy_rlp::EMPTY_STRING_CODE {
         out.push(bytes[0]);
     } else {
-        Header {
-            list: false,
-            payload_length: bytes.len(),
-        }
-        .encode(out);
+        Header { list: false, payload_length: bytes.len() }.encode(out);
         out.extend_from_slice(bytes);
     }
 }
 
 fn wrap_list(payload: &[u8], out: &mut Vec<u8>) {
-    Header {
-        list: true,
-        payload_length: payload.len(),
-    }
-    .encode(out);
+    Header { list: true, payload_length: payload.len() }.encode(out);
     out.extend_from_slice(payload);
 }
 

@@ -39,18 +39,11 @@ fn concat(a: &[u8], b: &[u8]) -> Vec<u8> {
 
 /// Places `value` at `rest` (relative to a fresh branch) inside `branch`.
 fn place_in_branch(branch: &mut Node, rest: &[u8], value: Bytes) {
-    if let Node::Branch {
-        children,
-        value: bv,
-    } = branch
-    {
+    if let Node::Branch { children, value: bv } = branch {
         if rest.is_empty() {
             *bv = Some(value);
         } else {
-            children[rest[0] as usize] = Node::Leaf {
-                path: rest[1..].to_vec(),
-                value,
-            };
+            children[rest[0] as usize] = Node::Leaf { path: rest[1..].to_vec(), value };
         }
     }
 }
@@ -66,39 +59,24 @@ impl Trie {
         if root == EMPTY_ROOT_HASH {
             Self::new()
         } else {
-            Self {
-                root: Node::Hash(root),
-            }
+            Self { root: Node::Hash(root) }
         }
     }
 
     /// Looks up `key`; fetches the nodes on its path without caching them.
-    pub fn get<P: TrieProvider + ?Sized>(
-        &self,
-        key: &[u8],
-        provider: &P,
-    ) -> Result<Option<Bytes>, Error> {
+    pub fn get<P: TrieProvider + ?Sized>(&self, key: &[u8], provider: &P) -> Result<Option<Bytes>, Error> {
         let path = to_nibbles(key);
         get_in(&self.root, &path, provider)
     }
 
     /// Looks up `key`, keeping the resolved nodes in memory for later accesses.
-    pub fn get_cached<P: TrieProvider + ?Sized>(
-        &mut self,
-        key: &[u8],
-        provider: &P,
-    ) -> Result<Option<Bytes>, Error> {
+    pub fn get_cached<P: TrieProvider + ?Sized>(&mut self, key: &[u8], provider: &P) -> Result<Option<Bytes>, Error> {
         let path = to_nibbles(key);
         get_mut_in(&mut self.root, &path, provider)
     }
 
     /// Sets `key` to `value`; an empty value deletes the key (Ethereum semantics).
-    pub fn insert<P: TrieProvider + ?Sized>(
-        &mut self,
-        key: &[u8],
-        value: Bytes,
-        provider: &P,
-    ) -> Result<(), Error> {
+    pub fn insert<P: TrieProvider + ?Sized>(&mut self, key: &[u8], value: Bytes, provider: &P) -> Result<(), Error> {
         if value.is_empty() {
             self.delete(key, provider)?;
             return Ok(());
@@ -108,11 +86,7 @@ impl Trie {
     }
 
     /// Removes `key`, collapsing branches left with a single child; returns whether it existed.
-    pub fn delete<P: TrieProvider + ?Sized>(
-        &mut self,
-        key: &[u8],
-        provider: &P,
-    ) -> Result<bool, Error> {
+    pub fn delete<P: TrieProvider + ?Sized>(&mut self, key: &[u8], provider: &P) -> Result<bool, Error> {
         let path = to_nibbles(key);
         delete_at(&mut self.root, &path, provider)
     }
@@ -122,17 +96,21 @@ impl Trie {
         self.root.root_hash()
     }
 
+    /// RLP of every in-memory node that is referenced by hash (including the root), i.e. the
+    /// preimages a provider needs to reopen this trie at [`Trie::root`] and walk the loaded paths.
+    pub fn preimages(&self) -> Vec<Bytes> {
+        let mut out = Vec::new();
+        self.root.collect_hashed(true, &mut out);
+        out
+    }
+
     /// Whether the trie has no entries.
     pub fn is_empty(&self) -> bool {
         matches!(self.root, Node::Empty)
     }
 }
 
-fn get_in<P: TrieProvider + ?Sized>(
-    node: &Node,
-    path: &[u8],
-    provider: &P,
-) -> Result<Option<Bytes>, Error> {
+fn get_in<P: TrieProvider + ?Sized>(node: &Node, path: &[u8], provider: &P) -> Result<Option<Bytes>, Error> {
     match node {
         Node::Empty => Ok(None),
         Node::Hash(h) => {
@@ -154,11 +132,7 @@ fn get_in<P: TrieProvider + ?Sized>(
     }
 }
 
-fn get_mut_in<P: TrieProvider + ?Sized>(
-    node: &mut Node,
-    path: &[u8],
-    provider: &P,
-) -> Result<Option<Bytes>, Error> {
+fn get_mut_in<P: TrieProvider + ?Sized>(node: &mut Node, path: &[u8], provider: &P) -> Result<Option<Bytes>, Error> {
     if let Node::Hash(h) = node {
         *node = resolve(*h, provider)?;
     }
@@ -179,26 +153,15 @@ fn get_mut_in<P: TrieProvider + ?Sized>(
     }
 }
 
-fn insert_at<P: TrieProvider + ?Sized>(
-    node: &mut Node,
-    path: &[u8],
-    value: Bytes,
-    provider: &P,
-) -> Result<(), Error> {
+fn insert_at<P: TrieProvider + ?Sized>(node: &mut Node, path: &[u8], value: Bytes, provider: &P) -> Result<(), Error> {
     if let Node::Hash(h) = node {
         *node = resolve(*h, provider)?;
     }
     match node {
         Node::Empty | Node::Hash(_) => {
-            *node = Node::Leaf {
-                path: path.to_vec(),
-                value,
-            };
+            *node = Node::Leaf { path: path.to_vec(), value };
         }
-        Node::Leaf {
-            path: lp,
-            value: lv,
-        } => {
+        Node::Leaf { path: lp, value: lv } => {
             if lp.as_slice() == path {
                 *lv = value;
                 return Ok(());
@@ -208,10 +171,7 @@ fn insert_at<P: TrieProvider + ?Sized>(
             place_in_branch(&mut branch, &lp[common..], lv.clone());
             place_in_branch(&mut branch, &path[common..], value);
             *node = if common > 0 {
-                Node::Extension {
-                    path: path[..common].to_vec(),
-                    child: Box::new(branch),
-                }
+                Node::Extension { path: path[..common].to_vec(), child: Box::new(branch) }
             } else {
                 branch
             };
@@ -228,28 +188,19 @@ fn insert_at<P: TrieProvider + ?Sized>(
             let moved = if rest.is_empty() {
                 old_child
             } else {
-                Node::Extension {
-                    path: rest.to_vec(),
-                    child: Box::new(old_child),
-                }
+                Node::Extension { path: rest.to_vec(), child: Box::new(old_child) }
             };
             if let Node::Branch { children, .. } = &mut branch {
                 children[idx] = moved;
             }
             place_in_branch(&mut branch, &path[common..], value);
             *node = if common > 0 {
-                Node::Extension {
-                    path: ep[..common].to_vec(),
-                    child: Box::new(branch),
-                }
+                Node::Extension { path: ep[..common].to_vec(), child: Box::new(branch) }
             } else {
                 branch
             };
         }
-        Node::Branch {
-            children,
-            value: bv,
-        } => match path.split_first() {
+        Node::Branch { children, value: bv } => match path.split_first() {
             None => *bv = Some(value),
             Some((&i, rest)) => insert_at(&mut children[i as usize], rest, value, provider)?,
         },
@@ -257,11 +208,7 @@ fn insert_at<P: TrieProvider + ?Sized>(
     Ok(())
 }
 
-fn delete_at<P: TrieProvider + ?Sized>(
-    node: &mut Node,
-    path: &[u8],
-    provider: &P,
-) -> Result<bool, Error> {
+fn delete_at<P: TrieProvider + ?Sized>(node: &mut Node, path: &[u8], provider: &P) -> Result<bool, Error> {
     if let Node::Hash(h) = node {
         *node = resolve(*h, provider)?;
     }
@@ -286,21 +233,9 @@ fn delete_at<P: TrieProvider + ?Sized>(
             let c = core::mem::replace(child.as_mut(), Node::Empty);
             *node = match c {
                 Node::Empty => Node::Empty,
-                Node::Leaf { path: cp, value } => Node::Leaf {
-                    path: concat(ep, &cp),
-                    value,
-                },
-                Node::Extension {
-                    path: cp,
-                    child: cc,
-                } => Node::Extension {
-                    path: concat(ep, &cp),
-                    child: cc,
-                },
-                other => Node::Extension {
-                    path: core::mem::take(ep),
-                    child: Box::new(other),
-                },
+                Node::Leaf { path: cp, value } => Node::Leaf { path: concat(ep, &cp), value },
+                Node::Extension { path: cp, child: cc } => Node::Extension { path: concat(ep, &cp), child: cc },
+                other => Node::Extension { path: core::mem::take(ep), child: Box::new(other) },
             };
             Ok(true)
         }
@@ -312,21 +247,14 @@ fn delete_at<P: TrieProvider + ?Sized>(
             if !deleted {
                 return Ok(false);
             }
-            let mut live = children
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| !matches!(c, Node::Empty))
-                .map(|(i, _)| i);
+            let mut live = children.iter().enumerate().filter(|(_, c)| !matches!(c, Node::Empty)).map(|(i, _)| i);
             let first = live.next();
             let more = live.next().is_some();
             match (first, more, value.is_some()) {
                 (_, true, _) | (Some(_), false, true) => {}
                 (None, _, _) => {
                     *node = match value.take() {
-                        Some(v) => Node::Leaf {
-                            path: Vec::new(),
-                            value: v,
-                        },
+                        Some(v) => Node::Leaf { path: Vec::new(), value: v },
                         None => Node::Empty,
                     };
                 }
@@ -337,18 +265,9 @@ fn delete_at<P: TrieProvider + ?Sized>(
                     }
                     let nib = [i as u8];
                     *node = match only {
-                        Node::Leaf { path: cp, value } => Node::Leaf {
-                            path: concat(&nib, &cp),
-                            value,
-                        },
-                        Node::Extension { path: cp, child } => Node::Extension {
-                            path: concat(&nib, &cp),
-                            child,
-                        },
-                        other => Node::Extension {
-                            path: nib.to_vec(),
-                            child: Box::new(other),
-                        },
+                        Node::Leaf { path: cp, value } => Node::Leaf { path: concat(&nib, &cp), value },
+                        Node::Extension { path: cp, child } => Node::Extension { path: concat(&nib, &cp), child },
+                        other => Node::Extension { path: nib.to_vec(), child: Box::new(other) },
                     };
                 }
             }

@@ -230,3 +230,21 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn preimages_reopen_the_same_trie() {
+    let mut entries = BTreeMap::new();
+    for i in 0u32..200 {
+        entries.insert(keccak256(i.to_be_bytes()).to_vec(), alloy_rlp::encode(u64::from(i)));
+    }
+    // Include tiny entries so that some nodes are inline and must not be listed separately.
+    entries.insert(vec![0xff; 32], vec![1]);
+    let t = build(&entries);
+    let map: BTreeMap<B256, Bytes> = t.preimages().into_iter().map(|n| (keccak256(&n), n)).collect();
+    assert!(map.contains_key(&t.root()));
+    let reopened = Trie::open(t.root());
+    for (k, v) in &entries {
+        assert_eq!(reopened.get(k, &map).unwrap().map(|b| b.to_vec()).as_ref(), Some(v));
+    }
+    assert_eq!(reopened.get(&[0x00; 32], &map).unwrap(), None);
+}
