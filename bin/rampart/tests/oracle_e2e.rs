@@ -343,6 +343,9 @@ fn host_flag_errors() {
         &dir,
     );
     assert_eq!(o.status.code(), Some(1));
+    let o = rampart(&[&["host"], &LOCAL_FLAGS[..9], &["--l1", "http://localhost:8545"]].concat(), &dir);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("online mode"));
     let work = workdir("flags");
     std::fs::write(work.join("kvformat"), "pebble").unwrap();
     let o = rampart(&[&["host"], &LOCAL_FLAGS[..9], &["--data-dir", work.to_str().unwrap()]].concat(), &dir);

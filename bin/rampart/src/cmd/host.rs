@@ -43,6 +43,15 @@ pub struct HostArgs {
     /// Also serve the preimages of a `block-N.kv.gz` fixture (as keccak256 keys).
     #[arg(long)]
     pub fixture: Option<String>,
+    /// L1 execution RPC (online mode; not supported, accepted to give a clear error).
+    #[arg(long = "l1-node-address", alias = "l1")]
+    pub l1_node_address: Option<String>,
+    /// L2 execution RPC (online mode; not supported).
+    #[arg(long = "l2-node-address", alias = "l2")]
+    pub l2_node_address: Option<String>,
+    /// L1 beacon RPC (online mode; not supported).
+    #[arg(long = "l1-beacon-address", alias = "beacon")]
+    pub l1_beacon_address: Option<String>,
     /// Serve a VM on fds 3 (hints in), 4 (acks out), 5 (keys in), 6 (preimages out).
     #[arg(long)]
     pub server: bool,
@@ -83,6 +92,12 @@ pub fn run(args: HostArgs) -> Result<(), CliError> {
         return Err(CliError::fail(
             "--native needs a fault-proof program to run in-process, which rampart does not embed; use \
              `rampart run ... -- rampart host --server ...`",
+        ));
+    }
+    if args.l1_node_address.is_some() || args.l2_node_address.is_some() || args.l1_beacon_address.is_some() {
+        return Err(CliError::fail(
+            "online mode (fetching preimages over RPC) is not supported; serve an offline store with --data-dir \
+             and/or --fixture",
         ));
     }
     let locals = LocalInputs {
