@@ -52,4 +52,25 @@ for src in asm/*.S; do
   name=$(basename "$src" .S)
   asm/build-one.sh "$name" "$out/$name.elf"
 done
+# rust-executor (exec2): the OP block executor (crates/executor, no_std) as a guest. Its own crate and lock file in
+# rust-executor/ so the other Rust guests keep their dependency graph; same toolchain and flags as above, plus a
+# remap of the target dir (build scripts' OUT_DIR files). EXECUTOR_GUEST_TARGET_DIR keeps the (slow) build cached.
+(
+  cd rust-executor
+  exec_target=${EXECUTOR_GUEST_TARGET_DIR:-$rust_target/executor}
+  mkdir -p "$exec_target"
+  exec_target=$(cd "$exec_target" && pwd)
+  export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$exec_target"
+  export CARGO_ENCODED_RUSTFLAGS=$(printf '%s\x1f' \
+    -Clink-arg=-e_start -Clink-arg=-static -Clink-arg=--build-id=none \
+    -Cllvm-args=-mno-check-zero-division \
+    "--remap-path-prefix=/usr/lib/rustlib/src/rust=/rust" \
+    "--remap-path-prefix=$cargo_home/registry/src=/cargo" \
+    "--remap-path-prefix=$exec_target=/target" \
+    "--remap-path-prefix=$here=/guests" \
+    "--remap-path-prefix=$(cd "$here/.." && pwd)/crates=/crates" | sed 's/\x1f$//')
+  /usr/bin/cargo build --release --locked --quiet
+  cp "$exec_target/mips64-rampart/release/rust-executor" "$out/rust-executor.elf"
+)
+
 echo "built $(ls "$out"/*.elf | wc -l) guests into $out"

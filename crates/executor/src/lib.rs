@@ -12,6 +12,7 @@ mod builder;
 mod config;
 mod db;
 mod error;
+pub mod input;
 #[cfg(feature = "std")]
 pub mod fixture;
 mod preimages;

@@ -1,0 +1,110 @@
+//! The OP block executor as a MIPS64 fault-proof guest: builds one OP Stack L2 block with `rampart-executor`
+//! (`no_std`), reading everything through the preimage oracle, and exits 0 iff the built block's hash equals the
+//! claimed one (1 if it differs or the block cannot be built; 2 on a panic).
+//!
+//! Local inputs (key type 1, written by `rampart host` from its flags):
+//! 1 = parent block hash, 2 = keccak256 of the attributes blob (`rampart_executor::input`), 3 = claimed block
+//! hash, 4 = block number (u64 BE), 5 = L2 chain id (u64 BE). Everything else is a keccak256 preimage (key type 2):
+//! the parent header RLP, the attributes blob, the chain config blob (its hash is inside the attributes blob),
+//! state and storage trie nodes, contract bytecode and older headers.
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+use alloc::string::{String, ToString};
+use alloy_primitives::{keccak256, Bytes, B256};
+use alloy_rlp::Decodable;
+use guest_rt::{entry, eprintln, local_key, preimage, println, Args, Hex};
+use rampart_executor::{build_block, input, Header};
+use rampart_mpt::TrieProvider;
+
+/// Trie nodes, bytecode and headers from the preimage oracle, keyed by keccak256 (key type 2).
+struct OracleProvider;
+
+fn keccak_key(hash: B256) -> [u8; 32] {
+    let mut k = hash.0;
+    k[0] = 2;
+    k
+}
+
+impl TrieProvider for OracleProvider {
+    fn node(&self, hash: B256) -> Result<Bytes, rampart_mpt::Error> {
+        preimage(keccak_key(hash)).map(Bytes::from).ok_or(rampart_mpt::Error::MissingNode(hash))
+    }
+}
+
+fn local32(ident: u64) -> Result<B256, String> {
+    let v = preimage(local_key(ident)).ok_or_else(|| alloc::format!("local input {ident} unavailable"))?;
+    <[u8; 32]>::try_from(v.as_slice())
+        .map(B256::from)
+        .map_err(|_| alloc::format!("local input {ident} has {} bytes, not 32", v.len()))
+}
+
+fn local_u64(ident: u64) -> Result<u64, String> {
+    let v = preimage(local_key(ident)).ok_or_else(|| alloc::format!("local input {ident} unavailable"))?;
+    <[u8; 8]>::try_from(v.as_slice())
+        .map(u64::from_be_bytes)
+        .map_err(|_| alloc::format!("local input {ident} has {} bytes, not 8", v.len()))
+}
+
+/// Fetches the keccak256 preimage of `hash` and checks it hashes back to `hash`.
+fn keccak_preimage(hash: B256, what: &str) -> Result<alloc::vec::Vec<u8>, String> {
+    let v = preimage(keccak_key(hash)).ok_or_else(|| alloc::format!("{what} {hash} not available from the oracle"))?;
+    if keccak256(&v) != hash {
+        return Err(alloc::format!("{what}: oracle returned bytes that do not hash to {hash}"));
+    }
+    Ok(v)
+}
+
+/// Builds the block; `Ok(true)` iff its hash equals the claim.
+fn run() -> Result<bool, String> {
+    let parent_hash = local32(1)?;
+    let attrs_hash = local32(2)?;
+    let claim = local32(3)?;
+    let number = local_u64(4)?;
+    let chain_id = local_u64(5)?;
+
+    let parent_rlp = keccak_preimage(parent_hash, "parent header")?;
+    let parent = Header::decode(&mut parent_rlp.as_slice()).map_err(|e| alloc::format!("parent header: {e}"))?;
+    if parent.number.checked_add(1) != Some(number) {
+        return Err(alloc::format!("block number {number} is not parent {} + 1", parent.number));
+    }
+    let attrs_blob = keccak_preimage(attrs_hash, "attributes blob")?;
+    let (config_hash, attrs) = input::decode_attributes(&attrs_blob).map_err(|e| e.to_string())?;
+    let config_blob = keccak_preimage(config_hash, "chain config blob")?;
+    let config = input::decode_chain_config(&config_blob).map_err(|e| e.to_string())?;
+    if config.chain_id != chain_id {
+        return Err(alloc::format!("chain config is for chain {}, local input says {chain_id}", config.chain_id));
+    }
+    println!(
+        "executor guest: block {number} on parent {parent_hash}, {} transactions",
+        attrs.transactions.as_ref().map_or(0, |t| t.len())
+    );
+    let out = build_block(&config, &parent, &attrs, OracleProvider).map_err(|e| alloc::format!("{e}"))?;
+    println!("gas used:       {}", out.gas_used);
+    println!("state root:     {}", out.state_root);
+    println!("block hash:     {}", out.block_hash);
+    println!("claimed hash:   {}", Hex(claim.as_slice()));
+    Ok(out.block_hash == claim)
+}
+
+fn main(_args: &Args) -> i32 {
+    match run() {
+        Ok(true) => {
+            println!("result:         valid");
+            0
+        }
+        Ok(false) => {
+            println!("result:         invalid (block hash differs from the claim)");
+            1
+        }
+        Err(e) => {
+            eprintln!("executor guest: {e}");
+            println!("result:         invalid (cannot build the block)");
+            1
+        }
+    }
+}
+
+entry!(main);
