@@ -14,8 +14,10 @@ use crate::state::ThreadState;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Op {
-    /// Syscall, LL/SC: handled by the slow path.
+    /// Syscall: handled by the slow path.
     Slow,
+    /// ll / lld / sc / scd: handled inline by the hot loop (it owns the reservation fields).
+    Rmw,
     /// Invalid instruction.
     Invalid,
     /// j / jal.
@@ -161,11 +163,11 @@ const fn opcode_table() -> [Op; 64] {
     t[0x2C] = Op::StorePartial;
     t[0x2D] = Op::StorePartial;
     t[0x2E] = Op::StorePartial;
-    t[0x30] = Op::Slow;
-    t[0x34] = Op::Slow;
+    t[0x30] = Op::Rmw;
+    t[0x34] = Op::Rmw;
     t[0x37] = Op::Ld;
-    t[0x38] = Op::Slow;
-    t[0x3C] = Op::Slow;
+    t[0x38] = Op::Rmw;
+    t[0x3C] = Op::Rmw;
     t[0x3F] = Op::Sd;
     t
 }
@@ -260,15 +262,44 @@ impl Decoded {
         let rt = (insn >> 16) & 31;
         let rd = (insn >> 11) & 31;
         let op = match classify(insn) {
-            Op::Sll | Op::Srl | Op::Addu | Op::Subu | Op::And | Op::Or | Op::Xor | Op::Nor | Op::Slt | Op::Sltu
-            | Op::Daddu | Op::Dsubu | Op::Dsll | Op::Dsrl | Op::Dsra | Op::Dsll32 | Op::Dsrl32 | Op::Dsra32
-            | Op::Movz | Op::Movn
+            Op::Sll
+            | Op::Srl
+            | Op::Addu
+            | Op::Subu
+            | Op::And
+            | Op::Or
+            | Op::Xor
+            | Op::Nor
+            | Op::Slt
+            | Op::Sltu
+            | Op::Daddu
+            | Op::Dsubu
+            | Op::Dsll
+            | Op::Dsrl
+            | Op::Dsra
+            | Op::Dsll32
+            | Op::Dsrl32
+            | Op::Dsra32
+            | Op::Movz
+            | Op::Movn
                 if rd == 0 =>
             {
                 Op::Nop
             }
-            Op::Addiu | Op::Daddiu | Op::Slti | Op::Sltiu | Op::Andi | Op::Ori | Op::Lui | Op::Ld | Op::Lw
-            | Op::Lwu | Op::Lb | Op::Lbu | Op::Lh | Op::Lhu
+            Op::Addiu
+            | Op::Daddiu
+            | Op::Slti
+            | Op::Sltiu
+            | Op::Andi
+            | Op::Ori
+            | Op::Lui
+            | Op::Ld
+            | Op::Lw
+            | Op::Lwu
+            | Op::Lb
+            | Op::Lbu
+            | Op::Lh
+            | Op::Lhu
                 if rt == 0 =>
             {
                 Op::Nop
@@ -368,7 +399,7 @@ impl CodeCache {
 }
 
 /// Executes one plain pre-decoded instruction; returns the aligned address of a store, if any.
-/// `Op::Slow` must not be passed.
+/// `Op::Slow` and `Op::Rmw` must not be passed.
 #[inline(always)]
 pub fn exec(t: &mut ThreadState, mem: &mut Memory, d: Decoded) -> Result<Option<u64>, VmError> {
     let (rs, rt, rd, simm, insn, op) = (d.rs as usize, d.rt as usize, d.rd as usize, d.simm, d.insn, d.op);
@@ -618,7 +649,7 @@ pub fn exec(t: &mut ThreadState, mem: &mut Memory, d: Decoded) -> Result<Option<
             set(t, rd, r.rd_value);
             advance(t);
         }
-        Op::Invalid | Op::Slow => return Err(VmError::InvalidInstruction(insn)),
+        Op::Invalid | Op::Slow | Op::Rmw => return Err(VmError::InvalidInstruction(insn)),
     }
     Ok(None)
 }
@@ -630,7 +661,7 @@ mod tests {
     #[test]
     fn classification() {
         assert_eq!(classify(0x0000_000C), Op::Slow);
-        assert_eq!(classify(0xC000_0000), Op::Slow);
+        assert_eq!(classify(0xC000_0000), Op::Rmw);
         assert_eq!(classify(0x4600_0000), Op::Invalid);
         assert_eq!(classify(0x0000_0015), Op::HiLo);
     }

@@ -1,9 +1,9 @@
 //! The instrumented VM: executes steps on a [`State`], talks to the preimage oracle and writes step witnesses.
 
 use crate::alu;
-use crate::interp;
 use crate::arch::{self, fd, sign_extend, sys, EAGAIN, EBADF, EINVAL, SYS_ERROR_SIGNAL};
 use crate::error::VmError;
+use crate::interp;
 use crate::memory::{Memory, MEM_PROOF_SIZE};
 use crate::state::{State, ThreadState, STATE_WITNESS_SIZE, THREAD_WITNESS_SIZE};
 use std::io::Write;
@@ -313,8 +313,46 @@ impl Vm {
                 }
             }
             let d = code.get(cur_slot, pc);
-            if d.op == interp::Op::Slow {
-                break;
+            if (d.op as u8) <= interp::Op::Rmw as u8 {
+                if d.op == interp::Op::Slow {
+                    break;
+                }
+                // ll / lld / sc / scd, exactly as `handle_rmw` (no proofs are tracked in the hot loop).
+                let insn = d.insn;
+                let opcode = insn >> 26;
+                let addr =
+                    t.regs[((insn >> 21) & 0x1F) as usize].wrapping_add(sign_extend(u64::from(insn & 0xFFFF), 16));
+                let rt = ((insn >> 16) & 0x1F) as usize;
+                let (target_status, bytes) = if opcode == 0x34 || opcode == 0x3C { (2u8, 8u64) } else { (1u8, 4u64) };
+                let ea = addr & arch::ADDRESS_MASK;
+                let ret = if opcode == 0x30 || opcode == 0x34 {
+                    let mem = memory.read_word(ea);
+                    *ll_reservation_status = target_status;
+                    *ll_address = addr;
+                    *ll_owner_thread = t.thread_id;
+                    alu::select_sub_word(addr, mem, bytes, true)
+                } else if *ll_reservation_status == target_status
+                    && *ll_owner_thread == t.thread_id
+                    && *ll_address == addr
+                {
+                    *ll_reservation_status = 0;
+                    *ll_address = 0;
+                    *ll_owner_thread = 0;
+                    let mem = memory.read_word(ea);
+                    memory.write_word(ea, alu::update_sub_word(addr, mem, bytes, t.regs[rt]));
+                    self.stats.rmw_success_count += 1;
+                    if memory.code_written() {
+                        code.invalidate(memory);
+                        cur_page = u64::MAX;
+                    }
+                    1
+                } else {
+                    self.stats.rmw_fail_count += 1;
+                    0
+                };
+                write_rd_and_advance(t, rt, ret, true);
+                n += 1;
+                continue;
             }
             match interp::exec(t, memory, d) {
                 Ok(Some(store_addr)) => {
@@ -423,12 +461,9 @@ impl Vm {
             return self.handle_rmw(insn, opcode);
         }
         let state = &mut self.state;
-        let t = if state.traverse_right {
-            state.right_thread_stack.last_mut()
-        } else {
-            state.left_thread_stack.last_mut()
-        }
-        .expect("non-empty");
+        let t =
+            if state.traverse_right { state.right_thread_stack.last_mut() } else { state.left_thread_stack.last_mut() }
+                .expect("non-empty");
         if let Some(store_addr) = exec_core(t, &mut state.memory, &mut self.tracker, insn, opcode, funct)? {
             self.handle_memory_update(store_addr);
         }
@@ -445,12 +480,9 @@ impl Vm {
 
     fn handle_rmw(&mut self, insn: u32, opcode: u32) -> Result<(), VmError> {
         let state = &mut self.state;
-        let t = if state.traverse_right {
-            state.right_thread_stack.last_mut()
-        } else {
-            state.left_thread_stack.last_mut()
-        }
-        .expect("non-empty");
+        let t =
+            if state.traverse_right { state.right_thread_stack.last_mut() } else { state.left_thread_stack.last_mut() }
+                .expect("non-empty");
         let base = t.regs[((insn >> 21) & 0x1F) as usize];
         let rt = ((insn >> 16) & 0x1F) as usize;
         let addr = base.wrapping_add(sign_extend(u64::from(insn & 0xFFFF), 16));
