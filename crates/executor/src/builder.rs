@@ -76,6 +76,20 @@ pub fn build_block<P: TrieProvider>(
     attrs: &OpPayloadAttributes,
     provider: P,
 ) -> Result<BlockOutcome, Error> {
+    build_block_with(config, parent, attrs, provider, true)
+}
+
+/// [`build_block`], but reads the L2ToL1MessagePasser storage root (for the output root) only when
+/// `output_root` is true or the header needs it (Isthmus). With `output_root` false the outcome's
+/// `output_root` is [`Error::OutputRootNotRequested`] before Isthmus. A preimage oracle that cannot answer a
+/// missing key (the fault-proof guest) must not ask for the account's proof when the block did not touch it.
+pub fn build_block_with<P: TrieProvider>(
+    config: &ChainConfig,
+    parent: &Header,
+    attrs: &OpPayloadAttributes,
+    provider: P,
+    output_root: bool,
+) -> Result<BlockOutcome, Error> {
     let ts = attrs.payload_attributes.timestamp;
     if config.forks.is_jovian(ts) || config.forks.is_interop(ts) {
         return Err(Error::Config(format!("Jovian/Interop blocks (timestamp {ts}) are not supported")));
@@ -145,7 +159,11 @@ pub fn build_block<P: TrieProvider>(
     let state_root = db.state_root(&bundle)?;
     // The message passer's storage root is needed for the output root (and, from Isthmus, for the
     // header). When the block did not touch the account, its proof may not be among the preimages.
-    let message_passer = db.storage_root(L2_TO_L1_MESSAGE_PASSER);
+    let message_passer = if output_root || forks.is_isthmus(ts) {
+        db.storage_root(L2_TO_L1_MESSAGE_PASSER)
+    } else {
+        Err(Error::OutputRootNotRequested)
+    };
 
     let transactions_root = ordered_root(raw_txs.iter())?;
     let regolith_quirk = forks.is_regolith(ts) && !forks.is_canyon(ts);

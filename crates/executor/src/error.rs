@@ -40,6 +40,9 @@ pub enum Error {
     /// Block execution failed in the EVM or the block executor.
     #[error("execution: {0}")]
     Execution(String),
+    /// The output root was not computed because the caller did not ask for it.
+    #[error("output root not requested")]
+    OutputRootNotRequested,
     /// Fixture or input file problem.
     #[error("input: {0}")]
     Input(String),

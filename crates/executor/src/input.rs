@@ -75,6 +75,11 @@ pub fn decode_chain_config(blob: &[u8]) -> Result<ChainConfig, Error> {
     Ok(cfg)
 }
 
+/// RLP of a block header (the preimage of its hash).
+pub fn encode_header(header: &alloy_consensus::Header) -> Vec<u8> {
+    alloy_rlp::encode(header)
+}
+
 fn opt_len<T: Encodable>(v: &Option<T>) -> usize {
     let payload = v.as_ref().map_or(0, Encodable::length);
     alloy_rlp::length_of_length(payload) + payload

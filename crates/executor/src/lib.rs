@@ -19,7 +19,7 @@ mod preimages;
 
 pub use alloy_consensus::Header;
 pub use alloy_primitives::{Address, Bytes, B256};
-pub use builder::{build_block, output_root_v0, BlockOutcome, L2_TO_L1_MESSAGE_PASSER};
+pub use builder::{build_block, build_block_with, output_root_v0, BlockOutcome, L2_TO_L1_MESSAGE_PASSER};
 pub use config::{ChainConfig, ForkTimes};
 pub use db::TrieDb;
 pub use error::Error;
