@@ -7,19 +7,8 @@ use rampart_verifier::{step, PreimageInput};
 use rampart_vm::elf::Elf;
 use rampart_vm::Vm;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+mod common;
+use common::Rng;
 
 #[test]
 fn mutated_witnesses_never_panic_and_never_forge_a_post_state() {
@@ -36,32 +25,32 @@ fn mutated_witnesses_never_panic_and_never_forge_a_post_state() {
     let mut r = Rng(0x5eed);
     let (mut accepted_same, mut accepted_other, mut rejected) = (0u64, 0u64, 0u64);
     for i in 0..60_000 {
-        let (w, post) = &corpus[r.below(corpus.len())];
+        let (w, post) = &corpus[r.index(corpus.len())];
         let mut state = w.state.to_vec();
         let mut proof = w.proof_data.clone();
         let mut pre = w.preimage.as_ref().map(|(k, v, o)| PreimageInput { key: *k, value: v.clone(), offset: *o });
-        for _ in 0..1 + r.below(3) {
-            match r.below(8) {
+        for _ in 0..1 + r.index(3) {
+            match r.index(8) {
                 0 if !state.is_empty() => {
-                    let at = r.below(state.len());
-                    state[at] ^= 1 << r.below(8);
+                    let at = r.index(state.len());
+                    state[at] ^= 1 << r.index(8);
                 }
                 1..=3 if !proof.is_empty() => {
-                    let at = r.below(proof.len());
-                    proof[at] ^= 1 << r.below(8);
+                    let at = r.index(proof.len());
+                    proof[at] ^= 1 << r.index(8);
                 }
-                4 => proof.truncate(r.below(proof.len() + 1)),
-                5 => state.truncate(r.below(state.len() + 1)),
-                6 => proof.extend((0..r.below(64)).map(|_| r.next() as u8)),
+                4 => proof.truncate(r.index(proof.len() + 1)),
+                5 => state.truncate(r.index(state.len() + 1)),
+                6 => proof.extend((0..r.index(64)).map(|_| r.next() as u8)),
                 7 if !state.is_empty() => {
-                    let at = r.below(state.len());
+                    let at = r.index(state.len());
                     state[at] = r.next() as u8;
                 }
                 _ => {}
             }
         }
         if i % 10 == 0 {
-            pre = Some(PreimageInput { key: [r.next() as u8; 32], value: vec![0; r.below(40)], offset: r.next() % 64 });
+            pre = Some(PreimageInput { key: [r.next() as u8; 32], value: vec![0; r.index(40)], offset: r.next() % 64 });
         }
         match step(&state, &proof, pre.as_ref(), [0; 32]) {
             Ok(out) if state == w.state && pre.is_none() == w.preimage.is_none() => {
@@ -76,8 +65,8 @@ fn mutated_witnesses_never_panic_and_never_forge_a_post_state() {
     }
     // Pure noise.
     for _ in 0..20_000 {
-        let state: Vec<u8> = (0..if r.below(10) == 0 { r.below(300) } else { 188 }).map(|_| r.next() as u8).collect();
-        let proof: Vec<u8> = (0..r.below(7000)).map(|_| r.next() as u8).collect();
+        let state: Vec<u8> = (0..if r.index(10) == 0 { r.index(300) } else { 188 }).map(|_| r.next() as u8).collect();
+        let proof: Vec<u8> = (0..r.index(7000)).map(|_| r.next() as u8).collect();
         let _ = step(&state, &proof, None, [0; 32]);
     }
     println!(
