@@ -1,0 +1,258 @@
+//! The OP block executor as a MIPS64 guest (`guests/bin/rust-executor.elf`) in Rampart's VM, with
+//! `rampart host --server` serving the store that `rampart execute-block --export` writes: every OP Sepolia
+//! fixture block reaches its expected hash (guest exit 0, status byte VALID); a wrong claimed hash, a wrong
+//! chain id and a withheld attributes preimage do not.
+//!
+//! Each run prints its VM steps, guest memory and wall time (`cargo test --release -p rampart --test
+//! executor_guest -- --nocapture` shows them).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Instant;
+
+const BLOCKS: [(u64, &str); 6] = [
+    (26207960, "0xdb32d9ddfa5fd26c9fb0260bbfa53da88326aa2a465e34d75180564aa31b851e"),
+    (26207961, "0x163f974efd18250b43c4eb16c9d4f638cf25e4fe7d8b444db58916d62404d4a5"),
+    (26207962, "0xdcacc3f9f5d921a6c9640fb35bdb675d54107e4b7f788f6d5d4e40dc2d722943"),
+    (26207963, "0xc19e417cd6c2c9edaf2093b4701514635b5cfd414fb00d0e4d00450f90d55ce5"),
+    (26208384, "0x26733c902943d6075a7a97b3617cca3df816f64acd733aa1989d1648cef739e4"),
+    (26208858, "0xe2c67d38e2f82ccc48e57a7b82f46365071a96f1caf95ed9eb8c103d826c2ae1"),
+];
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn fixture_dir() -> PathBuf {
+    if let Ok(d) = std::env::var("RAMPART_OP_FIXTURES") {
+        return PathBuf::from(d);
+    }
+    repo().join("../shared/fixtures/op-sepolia-blocks")
+}
+
+fn rampart_bin() -> &'static str {
+    env!("CARGO_BIN_EXE_rampart")
+}
+
+fn rampart(args: &[&str], dir: &Path) -> Output {
+    Command::new(rampart_bin()).args(args).current_dir(dir).output().expect("spawn rampart")
+}
+
+fn workdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("rampart-exec-guest-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// The host flags `execute-block --export` printed.
+struct Exported {
+    flags: Vec<String>,
+}
+
+impl Exported {
+    fn flag(&self, name: &str) -> &str {
+        let i = self.flags.iter().position(|f| f == name).unwrap_or_else(|| panic!("{name} not exported"));
+        &self.flags[i + 1]
+    }
+
+    fn with(&self, name: &str, value: &str) -> Exported {
+        let mut flags = self.flags.clone();
+        let i = flags.iter().position(|f| f == name).unwrap();
+        flags[i + 1] = value.to_string();
+        Exported { flags }
+    }
+}
+
+fn export(block: u64, work: &Path) -> Exported {
+    let json = fixture_dir().join(format!("block-{block}.json"));
+    let kv = work.join("kv");
+    let o = rampart(&["execute-block", "--fixture", json.to_str().unwrap(), "--export", kv.to_str().unwrap()], work);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "export: {stdout}{}", String::from_utf8_lossy(&o.stderr));
+    let line = stdout.lines().find_map(|l| l.strip_prefix("host args: ")).expect("host args line");
+    Exported { flags: line.split_whitespace().map(str::to_string).collect() }
+}
+
+/// Result of one VM run of the executor guest.
+struct Run {
+    exit_code: u64,
+    status_byte: u8,
+    steps: u64,
+    memory: u64,
+    stdout: String,
+    stderr: String,
+    secs: f64,
+}
+
+/// Loads the guest ELF, runs it against `rampart host --server` on the exported store, and reads the final
+/// witness and the VM's debug info.
+fn run_guest(work: &Path, x: &Exported) -> Result<Run, String> {
+    let elf = repo().join("guests/bin/rust-executor.elf");
+    let state = work.join("state.bin.gz");
+    let o = rampart(
+        &[
+            "load-elf",
+            "--type",
+            "multithreaded64-5",
+            "--path",
+            elf.to_str().unwrap(),
+            "--out",
+            state.to_str().unwrap(),
+            "--meta",
+            "",
+        ],
+        work,
+    );
+    assert!(o.status.success(), "load-elf: {}", String::from_utf8_lossy(&o.stderr));
+    let (out, debug) = (work.join("out.bin.gz"), work.join("debug.json"));
+    let kv = work.join("kv");
+    let mut args: Vec<&str> = vec![
+        "run",
+        "--input",
+        state.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        "--meta",
+        "",
+        "--info-at",
+        "%100000000",
+        "--debug-info",
+        debug.to_str().unwrap(),
+        "--",
+        rampart_bin(),
+        "host",
+        "--server",
+        "--data-dir",
+        kv.to_str().unwrap(),
+    ];
+    args.extend(x.flags.iter().map(String::as_str));
+    let t = Instant::now();
+    let o = rampart(&args, work);
+    let secs = t.elapsed().as_secs_f64();
+    let (stdout, stderr) =
+        (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned());
+    if !o.status.success() {
+        return Err(format!("rampart run failed: {stdout}{stderr}"));
+    }
+    let w = rampart(&["witness", "--input", out.to_str().unwrap()], work);
+    assert!(w.status.success(), "witness: {}", String::from_utf8_lossy(&w.stderr));
+    let w: serde_json::Value = serde_json::from_slice(&w.stdout).unwrap();
+    assert_eq!(w["exited"], true, "guest did not exit: {stderr}");
+    let hash = w["witnessHash"].as_str().unwrap();
+    let status_byte = u8::from_str_radix(&hash[2..4], 16).unwrap();
+    let d: serde_json::Value = serde_json::from_slice(&std::fs::read(&debug).unwrap()).unwrap();
+    let memory = u64::from_str_radix(d["memory_used"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
+    Ok(Run {
+        exit_code: w["exitCode"].as_u64().unwrap(),
+        status_byte,
+        steps: d["total_steps"].as_u64().unwrap(),
+        memory,
+        stdout,
+        stderr,
+        secs,
+    })
+}
+
+fn report(label: &str, r: &Run) {
+    println!(
+        "{label}: exit {} steps {} ({:.2} G) guest memory {} bytes ({:.1} MiB) wall {:.1} s",
+        r.exit_code,
+        r.steps,
+        r.steps as f64 / 1e9,
+        r.memory,
+        r.memory as f64 / (1 << 20) as f64,
+        r.secs
+    );
+}
+
+fn field<'a>(out: &'a str, name: &str) -> &'a str {
+    out.lines().find_map(|l| l.strip_prefix(name).map(|r| r.trim_start_matches(':').trim())).unwrap_or("")
+}
+
+fn block_valid(i: usize) {
+    let (block, expected) = BLOCKS[i];
+    let work = workdir(&block.to_string());
+    let x = export(block, &work);
+    assert_eq!(x.flag("--l2-claim"), expected);
+    assert_eq!(x.flag("--l2-block-number"), block.to_string());
+    assert_eq!(x.flag("--l2-chain-id"), "11155420");
+    let r = run_guest(&work, &x).unwrap();
+    report(&format!("block {block}"), &r);
+    assert_eq!(r.exit_code, 0, "block {block}: {}{}", r.stdout, r.stderr);
+    assert_eq!(r.status_byte, 0, "VALID status byte");
+    assert_eq!(field(&r.stdout, "block hash"), expected);
+    assert_eq!(field(&r.stdout, "result"), "valid");
+    assert!(r.steps > 10_000_000, "a block with transactions takes more than 10M steps, got {}", r.steps);
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+#[test]
+fn block_26207960_in_the_vm() {
+    block_valid(0);
+}
+#[test]
+fn block_26207961_in_the_vm() {
+    block_valid(1);
+}
+#[test]
+fn block_26207962_in_the_vm() {
+    block_valid(2);
+}
+#[test]
+fn block_26207963_in_the_vm() {
+    block_valid(3);
+}
+#[test]
+fn block_26208384_in_the_vm() {
+    block_valid(4);
+}
+#[test]
+fn block_26208858_in_the_vm() {
+    block_valid(5);
+}
+
+#[test]
+fn wrong_claimed_hash_is_invalid() {
+    let (block, expected) = BLOCKS[0];
+    let work = workdir("wrong-claim");
+    let x = export(block, &work);
+    let mut wrong = expected.to_string();
+    wrong.replace_range(65.., if expected.ends_with('0') { "1" } else { "0" });
+    let r = run_guest(&work, &x.with("--l2-claim", &wrong)).unwrap();
+    report("wrong claim", &r);
+    assert_eq!(r.exit_code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.status_byte, 1, "INVALID status byte");
+    assert_eq!(field(&r.stdout, "block hash"), expected, "the guest still computes the real hash");
+    assert_eq!(field(&r.stdout, "claimed hash"), wrong);
+    assert!(field(&r.stdout, "result").starts_with("invalid"));
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+#[test]
+fn wrong_chain_id_is_rejected_before_execution() {
+    let (block, _) = BLOCKS[0];
+    let work = workdir("wrong-chain");
+    let x = export(block, &work);
+    let r = run_guest(&work, &x.with("--l2-chain-id", "10")).unwrap();
+    assert_eq!(r.exit_code, 1);
+    assert_eq!(r.status_byte, 1);
+    assert!(r.stderr.contains("chain config is for chain 11155420, local input says 10"), "{}", r.stderr);
+    assert!(!r.stdout.contains("block hash"), "no block was built: {}", r.stdout);
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+#[test]
+fn withheld_attributes_preimage_fails_the_run() {
+    let (block, _) = BLOCKS[0];
+    let work = workdir("withheld");
+    let x = export(block, &work);
+    // The directory store keeps the attributes blob under its type-2 key: <dir>/<4 hex>/<60 hex>.txt.
+    let h = x.flag("--l2-output-root").trim_start_matches("0x").to_string();
+    let key = format!("02{}", &h[2..]);
+    let path = work.join("kv").join(&key[..4]).join(format!("{}.txt", &key[4..]));
+    std::fs::remove_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let err = run_guest(&work, &x).err().expect("the run cannot finish without the attributes");
+    assert!(err.contains(&format!("0x{key}")), "missing key named: {err}");
+    let _ = std::fs::remove_dir_all(&work);
+}
