@@ -142,3 +142,65 @@ fn bad_or_missing_files_are_clear_errors() {
     assert!(err.contains("rollup_config"), "{err}");
     let _ = std::fs::remove_dir_all(&d);
 }
+
+fn hex32(s: &str) -> [u8; 32] {
+    hex::decode(s.trim_start_matches("0x")).unwrap().try_into().unwrap()
+}
+
+#[test]
+fn export_writes_a_directory_store_with_every_guest_input() {
+    use rampart_executor::{fixture::load_fixture, input};
+    use rampart_host::preimage::PreimageKey;
+    use rampart_host::{keccak256, DirectoryKeyValueStore, KeyValueStore};
+    let (n, expected) = BLOCKS[0];
+    let json = fixture_dir().join(format!("block-{n}.json"));
+    let dir = scratch("export").join("kv");
+    let (code, out, err) =
+        rampart(&["execute-block", "--fixture", json.to_str().unwrap(), "--export", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let flags: Vec<&str> = out.lines().find_map(|l| l.strip_prefix("host args: ")).unwrap().split(' ').collect();
+    let flag = |name: &str| flags[flags.iter().position(|f| *f == name).unwrap() + 1];
+    assert_eq!(flag("--l2-claim"), expected);
+    assert_eq!(flag("--l2-block-number"), (n).to_string());
+    assert_eq!(flag("--l2-chain-id"), "11155420");
+
+    let f = load_fixture(&json).unwrap();
+    let store = DirectoryKeyValueStore::open(&dir).unwrap();
+    let get = |h: [u8; 32]| store.get(&PreimageKey::keccak256(h)).unwrap().expect("exported");
+    // Every fixture preimage, under its type-2 key, with the value intact.
+    for k in f.preimages.keys() {
+        assert_eq!(get(k.0), f.preimages.get(k).unwrap().to_vec());
+    }
+    // Parent header (local key 1), attributes blob (local key 2) and the chain config blob it names.
+    let parent = get(hex32(flag("--l1-head")));
+    assert_eq!(keccak256(&parent), hex32(flag("--l1-head")));
+    assert_eq!(f.parent_header.hash_slow().0, hex32(flag("--l1-head")));
+    let attrs_blob = get(hex32(flag("--l2-output-root")));
+    let (config_hash, attrs) = input::decode_attributes(&attrs_blob).unwrap();
+    assert_eq!(attrs, f.attributes);
+    assert_eq!(input::decode_chain_config(&get(config_hash.0)).unwrap(), f.config);
+    let files = walk_txt(&dir);
+    assert!(files >= f.preimages.len() + 2, "{files} files");
+    assert_eq!(out.lines().next().unwrap(), format!("exported {files} preimages to {}", dir.display()));
+
+    // Exporting into a file (not a directory) is an error, not a panic.
+    let file = scratch("export-file").join("not-a-dir");
+    std::fs::write(&file, b"x").unwrap();
+    let (code, _, err) =
+        rampart(&["execute-block", "--fixture", json.to_str().unwrap(), "--export", file.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("export to"), "{err}");
+}
+
+fn walk_txt(dir: &Path) -> usize {
+    let mut n = 0;
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            n += walk_txt(&p);
+        } else if p.extension().is_some_and(|x| x == "txt") {
+            n += 1;
+        }
+    }
+    n
+}
