@@ -111,3 +111,39 @@ fn bad_attributes_are_errors_not_panics() {
     parent.extra_data = alloy_primitives::Bytes::from_static(&[0, 0, 0, 0, 0, 0, 0, 0, 6]);
     assert!(build_block(&f.config, &parent, &f.attributes, &f.preimages).is_err(), "zero denominator");
 }
+
+/// A provider that records every key asked for that the store does not hold (an oracle host could not answer
+/// those: the fault-proof guest must never ask for them).
+struct Recording<'a> {
+    store: &'a rampart_executor::PreimageStore,
+    misses: std::cell::RefCell<Vec<rampart_executor::B256>>,
+}
+
+impl rampart_mpt::TrieProvider for Recording<'_> {
+    fn node(&self, hash: rampart_executor::B256) -> Result<rampart_executor::Bytes, rampart_mpt::Error> {
+        let r = self.store.node(hash);
+        if r.is_err() {
+            self.misses.borrow_mut().push(hash);
+        }
+        r
+    }
+}
+
+#[test]
+fn hash_only_builds_never_ask_for_missing_preimages() {
+    use rampart_mpt::TrieProvider as _;
+    for n in BLOCKS {
+        let f = load_fixture(&fixture_dir().join(format!("block-{n}.json"))).unwrap();
+        let rec = Recording { store: &f.preimages, misses: Default::default() };
+        let out = rampart_executor::build_block_with(&f.config, &f.parent_header, &f.attributes, &rec, false).unwrap();
+        assert_eq!(out.block_hash, f.expected_block_hash, "block {n}");
+        assert!(rec.misses.borrow().is_empty(), "block {n} asked for missing keys {:?}", rec.misses.borrow());
+        if !f.config.forks.is_isthmus(f.attributes.payload_attributes.timestamp) {
+            assert!(matches!(out.output_root, Err(Error::OutputRootNotRequested)), "block {n}");
+        }
+        // With the output root requested, the same block hash.
+        let full = build_block(&f.config, &f.parent_header, &f.attributes, &f.preimages).unwrap();
+        assert_eq!(full.block_hash, out.block_hash);
+        assert_eq!(full.state_root, out.state_root);
+    }
+}
