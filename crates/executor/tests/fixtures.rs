@@ -131,7 +131,6 @@ impl rampart_mpt::TrieProvider for Recording<'_> {
 
 #[test]
 fn hash_only_builds_never_ask_for_missing_preimages() {
-    use rampart_mpt::TrieProvider as _;
     for n in BLOCKS {
         let f = load_fixture(&fixture_dir().join(format!("block-{n}.json"))).unwrap();
         let rec = Recording { store: &f.preimages, misses: Default::default() };
