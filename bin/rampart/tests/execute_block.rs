@@ -18,7 +18,7 @@ fn fixture_dir() -> PathBuf {
     if let Ok(d) = std::env::var("RAMPART_OP_FIXTURES") {
         return PathBuf::from(d);
     }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/op-sepolia-blocks")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/op-sepolia-blocks")
 }
 
 fn rampart(args: &[&str]) -> (i32, String, String) {

@@ -27,7 +27,7 @@ fn fixture_dir() -> PathBuf {
     if let Ok(d) = std::env::var("RAMPART_OP_FIXTURES") {
         return PathBuf::from(d);
     }
-    repo().join("../shared/fixtures/op-sepolia-blocks")
+    repo().join("testdata/op-sepolia-blocks")
 }
 
 fn rampart_bin() -> &'static str {

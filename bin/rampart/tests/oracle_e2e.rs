@@ -251,7 +251,7 @@ const LOCAL_FLAGS: [&str; 10] = [
 #[test]
 fn host_serves_fixture_preimages_local_keys_and_rollup_config() {
     let work = workdir("direct");
-    let fixture = "/work/shared/fixtures/op-sepolia-blocks/block-26207960.kv.gz";
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/op-sepolia-blocks/block-26207960.kv.gz");
     let fixture = if Path::new(fixture).exists() { fixture.to_string() } else { panic!("fixture {fixture} missing") };
     let cfg = work.join("rollup.json");
     std::fs::write(&cfg, br#"{ "l2_chain_id": 11155420, "block_time": 2 }"#).unwrap();

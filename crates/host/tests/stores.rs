@@ -108,7 +108,7 @@ fn directory_with_another_kvformat_is_refused() {
 
 #[test]
 fn fixture_store_serves_every_line_as_a_verified_keccak_key() {
-    let path = Path::new("/work/shared/fixtures/op-sepolia-blocks/block-26207960.kv.gz");
+    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/op-sepolia-blocks/block-26207960.kv.gz"));
     let s = FixtureStore::open(path).unwrap();
     assert!(s.len() > 100, "{} preimages", s.len());
     for (k, v) in s.iter() {

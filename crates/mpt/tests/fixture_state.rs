@@ -1,4 +1,4 @@
-//! Opens real OP Sepolia parent state roots from the shared fixtures and reads accounts.
+//! Opens real OP Sepolia parent state roots from the vendored fixtures (testdata/) and reads accounts.
 
 use alloy_primitives::{address, keccak256, Bytes, B256, U256};
 use rampart_mpt::{Error, Trie, TrieProvider};
@@ -8,7 +8,7 @@ fn fixture_dir() -> PathBuf {
     if let Ok(d) = std::env::var("RAMPART_OP_FIXTURES") {
         return PathBuf::from(d);
     }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/op-sepolia-blocks")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/op-sepolia-blocks")
 }
 
 fn load(n: u64) -> (B256, BTreeMap<B256, Bytes>) {
