@@ -14,20 +14,31 @@ for tool in /usr/bin/rustc /usr/bin/cargo mips64-linux-gnuabi64-as mips64-linux-
 done
 
 # Rust: a private target dir so host builds never share artifacts; paths remapped so the clone location
-# and the cargo home never reach the ELF.
+# and the cargo home never reach the ELF. Cargo also hashes the absolute path of path dependencies outside a
+# guest's own workspace (crates/*, ../rust) into symbol names, so the Rust sources are copied to one fixed
+# directory and built there: the bytes are then the same from any clone location.
 rust_target=$(mktemp -d)
 trap 'rm -rf "$rust_target"' EXIT
 cargo_home=${CARGO_HOME:-$HOME/.cargo}
+src_root=/tmp/rampart-guest-src
+exec 9>"$src_root.lock"
+flock 9
+rm -rf "$src_root"
+mkdir -p "$src_root/guests"
+cp -a "$here/rust" "$here/rust-executor" "$src_root/guests/"
+repo=$(cd "$here/.." && pwd)
+cp -a "$repo/Cargo.toml" "$repo/crates" "$repo/bin" "$src_root/"   # crates inherit workspace fields
+rm -rf "$src_root"/guests/*/target
 (
-  cd rust
+  cd "$src_root/guests/rust"
   export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$rust_target"
   export CARGO_ENCODED_RUSTFLAGS=$(printf '%s\x1f' \
     -Clink-arg=-e_start -Clink-arg=-static -Clink-arg=--build-id=none \
     -Cllvm-args=-mno-check-zero-division \
     "--remap-path-prefix=/usr/lib/rustlib/src/rust=/rust" \
     "--remap-path-prefix=$cargo_home/registry/src=/cargo" \
-    "--remap-path-prefix=$here/rust=/guests" \
-    "--remap-path-prefix=$(cd "$here/.." && pwd)/crates=/crates" | sed 's/\x1f$//')
+    "--remap-path-prefix=$src_root/guests/rust=/guests" \
+    "--remap-path-prefix=$src_root/crates=/crates" | sed 's/\x1f$//')
   /usr/bin/cargo build --release --locked --quiet
   # Guests with extra dependencies, built on their own so the plain guests above keep their exact bytes.
   /usr/bin/cargo build --release --locked --quiet --features oracle --bin rust-oracle-e2e
@@ -56,7 +67,7 @@ done
 # rust-executor/ so the other Rust guests keep their dependency graph; same toolchain and flags as above, plus a
 # remap of the target dir (build scripts' OUT_DIR files). EXECUTOR_GUEST_TARGET_DIR keeps the (slow) build cached.
 (
-  cd rust-executor
+  cd "$src_root/guests/rust-executor"
   exec_target=${EXECUTOR_GUEST_TARGET_DIR:-$rust_target/executor}
   mkdir -p "$exec_target"
   exec_target=$(cd "$exec_target" && pwd)
@@ -67,8 +78,8 @@ done
     "--remap-path-prefix=/usr/lib/rustlib/src/rust=/rust" \
     "--remap-path-prefix=$cargo_home/registry/src=/cargo" \
     "--remap-path-prefix=$exec_target=/target" \
-    "--remap-path-prefix=$here=/guests" \
-    "--remap-path-prefix=$(cd "$here/.." && pwd)/crates=/crates" | sed 's/\x1f$//')
+    "--remap-path-prefix=$src_root/guests=/guests" \
+    "--remap-path-prefix=$src_root/crates=/crates" | sed 's/\x1f$//')
   /usr/bin/cargo build --release --locked --quiet
   cp "$exec_target/mips64-rampart/release/rust-executor" "$out/rust-executor.elf"
 )
