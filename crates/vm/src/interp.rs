@@ -224,6 +224,12 @@ pub fn classify(insn: u32) -> Op {
     }
 }
 
+/// The shift amount field (`sa`), decoded only by the shift arms.
+#[inline(always)]
+fn shamt(insn: u32) -> u32 {
+    (insn >> 6) & 31
+}
+
 #[inline(always)]
 fn advance(t: &mut ThreadState) {
     t.pc = t.next_pc;
@@ -403,7 +409,6 @@ impl CodeCache {
 #[inline(always)]
 pub fn exec(t: &mut ThreadState, mem: &mut Memory, d: Decoded) -> Result<Option<u64>, VmError> {
     let (rs, rt, rd, simm, insn, op) = (d.rs as usize, d.rt as usize, d.rd as usize, d.simm, d.insn, d.op);
-    let sa = (insn >> 6) & 31;
     match op {
         Op::Nop => advance(t),
         Op::Addu => {
@@ -447,35 +452,35 @@ pub fn exec(t: &mut ThreadState, mem: &mut Memory, d: Decoded) -> Result<Option<
             advance(t);
         }
         Op::Sll => {
-            set(t, rd, se32((t.regs[rt] << sa) & 0xFFFF_FFFF));
+            set(t, rd, se32((t.regs[rt] << shamt(insn)) & 0xFFFF_FFFF));
             advance(t);
         }
         Op::Srl => {
-            set(t, rd, se32((t.regs[rt] & 0xFFFF_FFFF) >> sa));
+            set(t, rd, se32((t.regs[rt] & 0xFFFF_FFFF) >> shamt(insn)));
             advance(t);
         }
         Op::Dsll => {
-            set(t, rd, t.regs[rt] << sa);
+            set(t, rd, t.regs[rt] << shamt(insn));
             advance(t);
         }
         Op::Dsrl => {
-            set(t, rd, t.regs[rt] >> sa);
+            set(t, rd, t.regs[rt] >> shamt(insn));
             advance(t);
         }
         Op::Dsra => {
-            set(t, rd, ((t.regs[rt] as i64) >> sa) as u64);
+            set(t, rd, ((t.regs[rt] as i64) >> shamt(insn)) as u64);
             advance(t);
         }
         Op::Dsll32 => {
-            set(t, rd, t.regs[rt] << (sa + 32));
+            set(t, rd, t.regs[rt] << (shamt(insn) + 32));
             advance(t);
         }
         Op::Dsrl32 => {
-            set(t, rd, t.regs[rt] >> (sa + 32));
+            set(t, rd, t.regs[rt] >> (shamt(insn) + 32));
             advance(t);
         }
         Op::Dsra32 => {
-            set(t, rd, ((t.regs[rt] as i64) >> (sa + 32)) as u64);
+            set(t, rd, ((t.regs[rt] as i64) >> (shamt(insn) + 32)) as u64);
             advance(t);
         }
         Op::Addiu => {

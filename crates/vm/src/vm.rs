@@ -294,19 +294,21 @@ impl Vm {
         if memory.code_written() {
             code.invalidate(memory);
         }
-        let mut cur_page = u64::MAX;
+        // `pc & !0xFFC` keeps the page bits and the two alignment bits: one compare per step catches both a
+        // page change and a misaligned pc (u64::MAX never matches, its bits 2..11 are set).
+        let mut cur_base = u64::MAX;
         let mut cur_slot = 0usize;
         let mut n = 0u64;
         let mut result = Ok(());
         while n < budget {
             let pc = t.pc;
-            if pc & 3 != 0 {
-                break; // the slow path reports the fault
-            }
-            if pc >> 12 != cur_page {
+            if pc & !0xFFC != cur_base {
+                if pc & 3 != 0 {
+                    break; // the slow path reports the fault
+                }
                 match code.page(memory, pc >> 12) {
                     Some(slot) => {
-                        cur_page = pc >> 12;
+                        cur_base = pc & !0xFFC;
                         cur_slot = slot;
                     }
                     None => break, // executing an unallocated page: the slow path handles it
@@ -343,7 +345,7 @@ impl Vm {
                     self.stats.rmw_success_count += 1;
                     if memory.code_written() {
                         code.invalidate(memory);
-                        cur_page = u64::MAX;
+                        cur_base = u64::MAX;
                     }
                     1
                 } else {
@@ -367,7 +369,7 @@ impl Vm {
                     if memory.code_written() {
                         // Self-modifying code: decode the page again before the next fetch.
                         code.invalidate(memory);
-                        cur_page = u64::MAX;
+                        cur_base = u64::MAX;
                     }
                 }
                 Ok(None) => {}
