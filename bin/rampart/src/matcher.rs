@@ -86,7 +86,7 @@ impl StepMatcher {
                 if r == 0 {
                     step
                 } else {
-                    step.checked_add(n - r).unwrap_or(u64::MAX)
+                    step.saturating_add(n - r)
                 }
             }
         }

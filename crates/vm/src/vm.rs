@@ -835,7 +835,7 @@ fn exec_core(
         rt = t.regs[rt_reg];
         rd_reg = ((insn >> 11) & 0x1F) as usize;
     } else if opcode < 0x20 {
-        rt = if matches!(opcode, 0x0C | 0x0D | 0x0E) {
+        rt = if matches!(opcode, 0x0C..=0x0E) {
             u64::from(insn & 0xFFFF)
         } else {
             sign_extend(u64::from(insn & 0xFFFF), 16)
