@@ -20,10 +20,7 @@ const MAX_PROGRAM_STEPS: u64 = 50_000_000;
 
 /// The raw (unlocalized) key of local input `ident`, as the VM sees it.
 fn local_key(ident: u64) -> [u8; 32] {
-    let mut k = [0u8; 32];
-    k[0] = 1;
-    k[24..].copy_from_slice(&ident.to_be_bytes());
-    k
+    rampart_preimage::PreimageKey::local(ident).to_bytes()
 }
 
 /// The VM-side oracle of one sub-game: its local inputs under their raw keys, sized as `addLocalData` loads them.

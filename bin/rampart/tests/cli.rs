@@ -81,11 +81,31 @@ fn one_error_line(out: &Output) {
 fn load_run_witness_and_proofs() {
     let d = tmpdir("flow");
     std::fs::write(d.join("hello.elf"), tiny_elf(b"hi there\n", 3)).unwrap();
-    let o = run(&["load-elf", "--type", "multithreaded64-5", "--path", "hello.elf", "--out", "s.bin.gz", "--meta", "m.json"], &d);
+    let o = run(
+        &["load-elf", "--type", "multithreaded64-5", "--path", "hello.elf", "--out", "s.bin.gz", "--meta", "m.json"],
+        &d,
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let o = run(
-        &["run", "--input", "s.bin.gz", "--output", "o.bin.gz", "--proof-at", "=5", "--proof-fmt", "p-%d.json",
-          "--snapshot-at", "%4", "--snapshot-fmt", "snap-%d.bin", "--info-at", "%1000000", "--meta", "m.json"],
+        &[
+            "run",
+            "--input",
+            "s.bin.gz",
+            "--output",
+            "o.bin.gz",
+            "--proof-at",
+            "=5",
+            "--proof-fmt",
+            "p-%d.json",
+            "--snapshot-at",
+            "%4",
+            "--snapshot-fmt",
+            "snap-%d.bin",
+            "--info-at",
+            "%1000000",
+            "--meta",
+            "m.json",
+        ],
         &d,
     );
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
@@ -123,13 +143,24 @@ fn load_run_witness_and_proofs() {
 fn state_files_round_trip_byte_for_byte() {
     let d = tmpdir("roundtrip");
     std::fs::write(d.join("hello.elf"), tiny_elf(b"x", 0)).unwrap();
-    assert!(run(&["load-elf", "--type", "multithreaded64-5", "--path", "hello.elf", "--out", "a.bin", "--meta", ""], &d).status.success());
+    assert!(run(
+        &["load-elf", "--type", "multithreaded64-5", "--path", "hello.elf", "--out", "a.bin", "--meta", ""],
+        &d
+    )
+    .status
+    .success());
     // run 0 steps: reading and writing back must give identical bytes
-    assert!(run(&["run", "--input", "a.bin", "--output", "b.bin", "--stop-at", "=0", "--meta", ""], &d).status.success());
+    assert!(run(&["run", "--input", "a.bin", "--output", "b.bin", "--stop-at", "=0", "--meta", ""], &d)
+        .status
+        .success());
     assert_eq!(std::fs::read(d.join("a.bin")).unwrap(), std::fs::read(d.join("b.bin")).unwrap());
     // gzip and raw hold the same state
-    assert!(run(&["run", "--input", "a.bin", "--output", "c.bin.gz", "--stop-at", "=0", "--meta", ""], &d).status.success());
-    assert!(run(&["run", "--input", "c.bin.gz", "--output", "d.bin", "--stop-at", "=0", "--meta", ""], &d).status.success());
+    assert!(run(&["run", "--input", "a.bin", "--output", "c.bin.gz", "--stop-at", "=0", "--meta", ""], &d)
+        .status
+        .success());
+    assert!(run(&["run", "--input", "c.bin.gz", "--output", "d.bin", "--stop-at", "=0", "--meta", ""], &d)
+        .status
+        .success());
     assert_eq!(std::fs::read(d.join("a.bin")).unwrap(), std::fs::read(d.join("d.bin")).unwrap());
 }
 
@@ -147,12 +178,20 @@ fn bad_input_gives_one_error_line_and_exit_1() {
     huge[64 + 40..64 + 48].copy_from_slice(&(1u64 << 40).to_be_bytes()); // memsz 1 TiB
     std::fs::write(d.join("huge.elf"), &huge).unwrap();
     for elf in ["junk.elf", "le.elf", "e32.elf", "huge.elf", "missing.elf"] {
-        one_error_line(&run(&["load-elf", "--type", "multithreaded64-5", "--path", elf, "--out", "x.bin", "--meta", ""], &d));
+        one_error_line(&run(
+            &["load-elf", "--type", "multithreaded64-5", "--path", elf, "--out", "x.bin", "--meta", ""],
+            &d,
+        ));
     }
     one_error_line(&run(&["load-elf", "--type", "multithreaded64-4", "--path", "junk.elf"], &d));
     // state files: truncated, corrupt gzip, wrong version, json name
     std::fs::write(d.join("hello.elf"), tiny_elf(b"x", 0)).unwrap();
-    assert!(run(&["load-elf", "--type", "multithreaded64-5", "--path", "hello.elf", "--out", "ok.bin", "--meta", ""], &d).status.success());
+    assert!(run(
+        &["load-elf", "--type", "multithreaded64-5", "--path", "hello.elf", "--out", "ok.bin", "--meta", ""],
+        &d
+    )
+    .status
+    .success());
     let ok = std::fs::read(d.join("ok.bin")).unwrap();
     std::fs::write(d.join("trunc.bin"), &ok[..ok.len() / 2]).unwrap();
     std::fs::write(d.join("badgz.bin.gz"), b"\x1f\x8b\x08garbage").unwrap();
@@ -180,7 +219,9 @@ fn vm_panic_exits_2() {
     // replace the first instruction with an FPU op (COP1), which Cannon rejects
     elf[120..124].copy_from_slice(&0x4600_0000u32.to_be_bytes());
     std::fs::write(d.join("fpu.elf"), &elf).unwrap();
-    assert!(run(&["load-elf", "--type", "multithreaded64-5", "--path", "fpu.elf", "--out", "s.bin", "--meta", ""], &d).status.success());
+    assert!(run(&["load-elf", "--type", "multithreaded64-5", "--path", "fpu.elf", "--out", "s.bin", "--meta", ""], &d)
+        .status
+        .success());
     let o = run(&["run", "--input", "s.bin", "--output", "o.bin", "--meta", ""], &d);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("invalid instruction"));

@@ -139,12 +139,7 @@ fn verifier_agrees_with_vm_on_every_guest() {
 fn verifier_agrees_with_vm_on_preimage_reads() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guests/bin/rust-toy-program.elf");
     let state = Elf::parse(&std::fs::read(dir).unwrap()).unwrap().load().unwrap();
-    let local = |i: u8| {
-        let mut k = [0u8; 32];
-        k[0] = 1;
-        k[31] = i;
-        k
-    };
+    let local = |i: u64| rampart_preimage::PreimageKey::local(i).to_bytes();
     let mut oracle = rampart_vm::MapOracle::default();
     oracle.preimages.insert(local(1), vec![0x11; 32]);
     oracle.preimages.insert(local(2), vec![0x22; 32]);

@@ -1,25 +1,12 @@
 //! `rampart execute-block` on the six OP Sepolia fixtures, a wrong expected hash, a removed
 //! preimage, and bad or missing files.
 
+mod common;
+
+use common::{fixture_dir, BLOCKS};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-const BLOCKS: [(u64, &str); 6] = [
-    (26207960, "0xdb32d9ddfa5fd26c9fb0260bbfa53da88326aa2a465e34d75180564aa31b851e"),
-    (26207961, "0x163f974efd18250b43c4eb16c9d4f638cf25e4fe7d8b444db58916d62404d4a5"),
-    (26207962, "0xdcacc3f9f5d921a6c9640fb35bdb675d54107e4b7f788f6d5d4e40dc2d722943"),
-    (26207963, "0xc19e417cd6c2c9edaf2093b4701514635b5cfd414fb00d0e4d00450f90d55ce5"),
-    (26208384, "0x26733c902943d6075a7a97b3617cca3df816f64acd733aa1989d1648cef739e4"),
-    (26208858, "0xe2c67d38e2f82ccc48e57a7b82f46365071a96f1caf95ed9eb8c103d826c2ae1"),
-];
-
-fn fixture_dir() -> PathBuf {
-    if let Ok(d) = std::env::var("RAMPART_OP_FIXTURES") {
-        return PathBuf::from(d);
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/op-sepolia-blocks")
-}
 
 fn rampart(args: &[&str]) -> (i32, String, String) {
     let o = Command::new(env!("CARGO_BIN_EXE_rampart")).args(args).output().expect("spawn rampart");

@@ -6,44 +6,11 @@
 //! Each run prints its VM steps, guest memory and wall time (`cargo test --release -p rampart --test
 //! executor_guest -- --nocapture` shows them).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use common::{fixture_dir, rampart, rampart_bin, repo, BLOCKS};
+use std::path::Path;
 use std::time::Instant;
-
-const BLOCKS: [(u64, &str); 6] = [
-    (26207960, "0xdb32d9ddfa5fd26c9fb0260bbfa53da88326aa2a465e34d75180564aa31b851e"),
-    (26207961, "0x163f974efd18250b43c4eb16c9d4f638cf25e4fe7d8b444db58916d62404d4a5"),
-    (26207962, "0xdcacc3f9f5d921a6c9640fb35bdb675d54107e4b7f788f6d5d4e40dc2d722943"),
-    (26207963, "0xc19e417cd6c2c9edaf2093b4701514635b5cfd414fb00d0e4d00450f90d55ce5"),
-    (26208384, "0x26733c902943d6075a7a97b3617cca3df816f64acd733aa1989d1648cef739e4"),
-    (26208858, "0xe2c67d38e2f82ccc48e57a7b82f46365071a96f1caf95ed9eb8c103d826c2ae1"),
-];
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn fixture_dir() -> PathBuf {
-    if let Ok(d) = std::env::var("RAMPART_OP_FIXTURES") {
-        return PathBuf::from(d);
-    }
-    repo().join("testdata/op-sepolia-blocks")
-}
-
-fn rampart_bin() -> &'static str {
-    env!("CARGO_BIN_EXE_rampart")
-}
-
-fn rampart(args: &[&str], dir: &Path) -> Output {
-    Command::new(rampart_bin()).args(args).current_dir(dir).output().expect("spawn rampart")
-}
-
-fn workdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("rampart-exec-guest-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 /// The host flags `execute-block --export` printed.
 struct Exported {
@@ -172,7 +139,7 @@ fn field<'a>(out: &'a str, name: &str) -> &'a str {
 
 fn block_valid(i: usize) {
     let (block, expected) = BLOCKS[i];
-    let work = workdir(&block.to_string());
+    let work = common::workdir("exec-guest", &block.to_string());
     let x = export(block, &work);
     assert_eq!(x.flag("--l2-claim"), expected);
     assert_eq!(x.flag("--l2-block-number"), block.to_string());
@@ -215,7 +182,7 @@ fn block_26208858_in_the_vm() {
 #[test]
 fn wrong_claimed_hash_is_invalid() {
     let (block, expected) = BLOCKS[0];
-    let work = workdir("wrong-claim");
+    let work = common::workdir("exec-guest", "wrong-claim");
     let x = export(block, &work);
     let mut wrong = expected.to_string();
     wrong.replace_range(65.., if expected.ends_with('0') { "1" } else { "0" });
@@ -232,7 +199,7 @@ fn wrong_claimed_hash_is_invalid() {
 #[test]
 fn wrong_chain_id_is_rejected_before_execution() {
     let (block, _) = BLOCKS[0];
-    let work = workdir("wrong-chain");
+    let work = common::workdir("exec-guest", "wrong-chain");
     let x = export(block, &work);
     let r = run_guest(&work, &x.with("--l2-chain-id", "10")).unwrap();
     assert_eq!(r.exit_code, 1);
@@ -245,7 +212,7 @@ fn wrong_chain_id_is_rejected_before_execution() {
 #[test]
 fn withheld_attributes_preimage_fails_the_run() {
     let (block, _) = BLOCKS[0];
-    let work = workdir("withheld");
+    let work = common::workdir("exec-guest", "withheld");
     let x = export(block, &work);
     // The directory store keeps the attributes blob under its type-2 key: <dir>/<4 hex>/<60 hex>.txt.
     let h = x.flag("--l2-output-root").trim_start_matches("0x").to_string();

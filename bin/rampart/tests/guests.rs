@@ -59,29 +59,52 @@ fn every_guest_runs_through_the_cannon_flow() {
         let meta = work.join(format!("{}.meta.json", g.name));
         let out = work.join(format!("{}.out.bin.gz", g.name));
         let o = rampart(
-            &["load-elf", "--type", "multithreaded64-5", "--path", elf.to_str().unwrap(), "--out",
-              state.to_str().unwrap(), "--meta", meta.to_str().unwrap()],
+            &[
+                "load-elf",
+                "--type",
+                "multithreaded64-5",
+                "--path",
+                elf.to_str().unwrap(),
+                "--out",
+                state.to_str().unwrap(),
+                "--meta",
+                meta.to_str().unwrap(),
+            ],
             &work,
         );
         assert!(o.status.success(), "{}: load-elf: {}", g.name, String::from_utf8_lossy(&o.stderr));
         let proof_fmt = work.join(format!("{}-proof-%d.json", g.name));
         let o = rampart(
-            &["run", "--input", state.to_str().unwrap(), "--output", out.to_str().unwrap(), "--proof-at", "=1000",
-              "--proof-fmt", proof_fmt.to_str().unwrap(), "--info-at", "%1000000", "--meta", meta.to_str().unwrap()],
+            &[
+                "run",
+                "--input",
+                state.to_str().unwrap(),
+                "--output",
+                out.to_str().unwrap(),
+                "--proof-at",
+                "=1000",
+                "--proof-fmt",
+                proof_fmt.to_str().unwrap(),
+                "--info-at",
+                "%1000000",
+                "--meta",
+                meta.to_str().unwrap(),
+            ],
             &work,
         );
         if want_exit == "panic" {
-            assert_eq!(o.status.code(), Some(2), "{}: expected a VM panic: {}", g.name, String::from_utf8_lossy(&o.stderr));
+            assert_eq!(
+                o.status.code(),
+                Some(2),
+                "{}: expected a VM panic: {}",
+                g.name,
+                String::from_utf8_lossy(&o.stderr)
+            );
             count += 1;
             continue;
         }
         assert_eq!(o.status.code(), Some(0), "{}: run: {}", g.name, String::from_utf8_lossy(&o.stderr));
-        assert_eq!(
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&want_out),
-            "{}: guest stdout",
-            g.name
-        );
+        assert_eq!(String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&want_out), "{}: guest stdout", g.name);
         let w = rampart(&["witness", "--input", out.to_str().unwrap()], &work);
         assert!(w.status.success());
         let wj: serde_json::Value = serde_json::from_slice(&w.stdout).unwrap();

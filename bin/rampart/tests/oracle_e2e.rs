@@ -3,6 +3,9 @@
 //! missing preimage fails fast with the key named; `rampart host` driven directly over its fds (fixture store,
 //! rollup config, local keys) and its flag errors.
 
+mod common;
+
+use common::{rampart, rampart_bin, repo};
 use rampart_host::preimage::selftest::Fixture;
 use rampart_host::preimage::PreimageKey;
 use rampart_host::{keccak256, DirectoryKeyValueStore, KeyValueStore};
@@ -10,28 +13,9 @@ use std::fs::File;
 use std::io::{Read, Write};
 use std::os::fd::{FromRawFd, RawFd};
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn rampart_bin() -> &'static str {
-    env!("CARGO_BIN_EXE_rampart")
-}
-
-fn rampart(args: &[&str], dir: &Path) -> Output {
-    Command::new(rampart_bin()).args(args).current_dir(dir).output().expect("spawn rampart")
-}
-
-fn workdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("rampart-oracle-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 fn hex32(b: &[u8; 32]) -> String {
     format!("0x{}", hex::encode(b))
@@ -107,7 +91,7 @@ fn run_guest(work: &Path, f: &Fixture, skip: Option<usize>) -> (Output, Option<s
 
 #[test]
 fn oracle_guest_in_the_vm_against_rampart_host_server() {
-    let work = workdir("ok");
+    let work = common::workdir("oracle", "ok");
     let f = Fixture::standard(keccak256);
     let t = Instant::now();
     let (o, witness) = run_guest(&work, &f, None);
@@ -127,7 +111,7 @@ fn oracle_guest_in_the_vm_against_rampart_host_server() {
 
 #[test]
 fn missing_preimage_fails_within_seconds_naming_the_key() {
-    let work = workdir("missing");
+    let work = common::workdir("oracle", "missing");
     let f = Fixture::standard(keccak256);
     let missing = f.preimages[3].0;
     let t = Instant::now();
@@ -145,7 +129,7 @@ fn missing_preimage_fails_within_seconds_naming_the_key() {
 
 #[test]
 fn wrong_claim_makes_the_guest_exit_1() {
-    let work = workdir("claim");
+    let work = common::workdir("oracle", "claim");
     let mut f = Fixture::standard(keccak256);
     f.claim[31] ^= 0xff;
     let (o, witness) = run_guest(&work, &f, None);
@@ -250,7 +234,7 @@ const LOCAL_FLAGS: [&str; 10] = [
 
 #[test]
 fn host_serves_fixture_preimages_local_keys_and_rollup_config() {
-    let work = workdir("direct");
+    let work = common::workdir("oracle", "direct");
     let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/op-sepolia-blocks/block-26207960.kv.gz");
     let fixture = if Path::new(fixture).exists() { fixture.to_string() } else { panic!("fixture {fixture} missing") };
     let cfg = work.join("rollup.json");
@@ -346,7 +330,7 @@ fn host_flag_errors() {
     let o = rampart(&[&["host"], &LOCAL_FLAGS[..9], &["--l1", "http://localhost:8545"]].concat(), &dir);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("online mode"));
-    let work = workdir("flags");
+    let work = common::workdir("oracle", "flags");
     std::fs::write(work.join("kvformat"), "pebble").unwrap();
     let o = rampart(&[&["host"], &LOCAL_FLAGS[..9], &["--data-dir", work.to_str().unwrap()]].concat(), &dir);
     assert_eq!(o.status.code(), Some(1));

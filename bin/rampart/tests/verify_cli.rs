@@ -1,31 +1,18 @@
 //! `rampart verify` on proofs written by `rampart run --proof-at`: every proof is accepted with its own post hash,
 //! tampered and malformed proofs are rejected with exit 1 and a message (never a panic).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn rampart(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rampart")).args(args).current_dir(dir).output().expect("spawn rampart")
-}
-
-fn tmpdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("rampart-verify-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+use common::{rampart, repo, workdir};
+use std::path::PathBuf;
 
 fn guest(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../guests/bin")
-        .join(format!("{name}.elf"))
-        .to_string_lossy()
-        .into_owned()
+    repo().join("guests/bin").join(format!("{name}.elf")).to_string_lossy().into_owned()
 }
 
 #[test]
 fn verify_accepts_every_proof_of_a_run_and_rejects_tampering() {
-    let dir = tmpdir("run");
+    let dir = workdir("verify", "run");
     let o = rampart(
         &["load-elf", "--type", "multithreaded64-5", "--path", &guest("go-goroutines"), "--out", "state.bin.gz"],
         &dir,
