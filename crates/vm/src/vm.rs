@@ -316,7 +316,9 @@ impl Vm {
             }
             let d = code.get(cur_slot, pc);
             if (d.op as u8) <= interp::Op::Rmw as u8 {
-                if d.op == interp::Op::Slow {
+                // Syscalls always leave the loop; `run_until_slow` (then_slow = false) also stops before LL/SC
+                // so callers can prove those steps.
+                if d.op == interp::Op::Slow || !then_slow {
                     break;
                 }
                 // ll / lld / sc / scd, exactly as `handle_rmw` (no proofs are tracked in the hot loop).
