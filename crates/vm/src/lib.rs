@@ -13,6 +13,7 @@ pub mod elf;
 pub mod error;
 pub mod interp;
 pub mod keccak;
+pub mod keccak_batch;
 pub mod memory;
 pub mod proof;
 pub mod state;
