@@ -4,10 +4,16 @@
 //! internal nodes `keccak256(left ‖ right)`. Each page caches its own root; nodes above the pages are cached
 //! in a map. Writes only mark a page dirty; [`Memory::merkle_root`] rehashes the dirty pages and the paths
 //! above them, nothing else.
+//!
+//! Rehashing goes level by level across all dirty pages (then depth by depth above them), so that every hash
+//! is part of a large batch for [`crate::keccak_batch`] (8 digests per AVX-512 permutation); pairs of two
+//! all-zero subtrees take the precomputed zero hash instead of being hashed.
 
 use crate::keccak::{hash_pair, zero_hashes};
+use crate::keccak_batch::hash_pairs_ref;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
 
 /// log2 of the page size.
 pub const PAGE_ADDR_SIZE: u32 = 12;
@@ -24,6 +30,114 @@ pub const MEM_PROOF_SIZE: usize = 32 * (MEM_TREE_DEPTH + 1);
 
 /// One 4 KiB page of memory.
 pub type PageData = [u8; PAGE_SIZE];
+
+/// Dirty pages hashed together, level by level (64 * 256 leaf pairs: the level buffers stay in L2).
+const PAGE_BATCH: usize = 256;
+/// Dirty pages from which page hashing is split over threads.
+const PAR_MIN_PAGES: usize = 64;
+/// Nodes of one depth above the pages from which hashing is split over threads.
+const PAR_MIN_NODES: usize = 4096;
+
+/// `ZZ[h]` = `Z[h] ‖ Z[h]`: the hash input of a node whose two children are zero subtrees of height h.
+fn zero_pairs() -> &'static [[u8; 64]; MEM_TREE_DEPTH] {
+    static ZZ: OnceLock<[[u8; 64]; MEM_TREE_DEPTH]> = OnceLock::new();
+    ZZ.get_or_init(|| {
+        let z = zero_hashes();
+        let mut zz = [[0u8; 64]; MEM_TREE_DEPTH];
+        for (h, pair) in zz.iter_mut().enumerate() {
+            pair[..32].copy_from_slice(&z[h]);
+            pair[32..].copy_from_slice(&z[h]);
+        }
+        zz
+    })
+}
+
+/// Worker threads for `work` independent items, given the minimum that pays for a thread.
+fn threads_for(work: usize, min: usize) -> usize {
+    if work < min {
+        return 1;
+    }
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8).min(work.div_ceil(min / 2).max(1))
+}
+
+/// Hashes one level of the tree: `out[i] = keccak256(msg(i))`, except that the pair `zz` of two zero
+/// subtrees gives `z_up` without hashing. All other messages go through one batched call.
+fn hash_level<'a>(n: usize, msg: impl Fn(usize) -> &'a [u8; 64], zz: &[u8; 64], z_up: &[u8; 32], out: &mut [[u8; 32]]) {
+    let mut refs: Vec<&[u8; 64]> = Vec::with_capacity(n);
+    let mut pos: Vec<u32> = Vec::with_capacity(n);
+    for (i, o) in out[..n].iter_mut().enumerate() {
+        let m = msg(i);
+        if m == zz {
+            *o = *z_up;
+        } else {
+            refs.push(m);
+            pos.push(i as u32);
+        }
+    }
+    if refs.len() == n {
+        // No zero pair: the digests land in place.
+        hash_pairs_ref(&refs, &mut out[..n]);
+        return;
+    }
+    let mut digests = vec![[0u8; 32]; refs.len()];
+    hash_pairs_ref(&refs, &mut digests);
+    for (&i, d) in pos.iter().zip(&digests) {
+        out[i as usize] = *d;
+    }
+}
+
+/// Like [`hash_level`], split over threads when `n` is large.
+fn hash_level_par(msgs: &[[u8; 64]], zz: &[u8; 64], z_up: &[u8; 32], out: &mut [[u8; 32]]) {
+    let threads = threads_for(msgs.len(), PAR_MIN_NODES);
+    if threads <= 1 {
+        return hash_level(msgs.len(), |i| &msgs[i], zz, z_up, out);
+    }
+    let chunk = msgs.len().div_ceil(threads);
+    std::thread::scope(|sc| {
+        for (m, o) in msgs.chunks(chunk).zip(out.chunks_mut(chunk)) {
+            sc.spawn(move || hash_level(m.len(), |i| &m[i], zz, z_up, o));
+        }
+    });
+}
+
+/// Roots of `pages` into `out`, hashing level by level across up to [`PAGE_BATCH`] pages at a time.
+fn page_roots_seq(pages: &[&PageData], out: &mut [[u8; 32]]) {
+    let z = zero_hashes();
+    let zz = zero_pairs();
+    let cap = pages.len().min(PAGE_BATCH) * 64;
+    let mut cur: Vec<[u8; 32]> = vec![[0u8; 32]; cap];
+    let mut next: Vec<[u8; 32]> = vec![[0u8; 32]; cap / 2];
+    for (batch, roots) in pages.chunks(PAGE_BATCH).zip(out.chunks_mut(PAGE_BATCH)) {
+        // Level 0: the 64 leaf pairs of every page, straight from the page bytes.
+        let mut n = batch.len() * 64;
+        hash_level(n, |i| &batch[i >> 6].as_chunks::<64>().0[i & 63], &zz[0], &z[1], &mut cur);
+        // Heights 1..7: children are adjacent in `cur`, so each pair is one contiguous 64-byte message.
+        for h in 1..PAGE_TREE_HEIGHT {
+            let pairs = cur[..n].as_flattened().as_chunks::<64>().0;
+            n /= 2;
+            hash_level(n, |i| &pairs[i], &zz[h], &z[h + 1], &mut next);
+            std::mem::swap(&mut cur, &mut next);
+        }
+        roots.copy_from_slice(&cur[..batch.len()]);
+    }
+}
+
+/// Roots of `pages`, split over threads when there are enough of them.
+fn page_roots(pages: &[&PageData]) -> Vec<[u8; 32]> {
+    let mut out = vec![[0u8; 32]; pages.len()];
+    let threads = threads_for(pages.len(), PAR_MIN_PAGES);
+    if threads <= 1 {
+        page_roots_seq(pages, &mut out);
+    } else {
+        let chunk = pages.len().div_ceil(threads);
+        std::thread::scope(|sc| {
+            for (p, o) in pages.chunks(chunk).zip(out.chunks_mut(chunk)) {
+                sc.spawn(move || page_roots_seq(p, o));
+            }
+        });
+    }
+    out
+}
 
 /// Identity hasher for page indices (they are already well spread in the low bits).
 #[derive(Default, Clone, Copy, Debug)]
@@ -303,32 +417,6 @@ impl Memory {
         self.slot_of(page_index).map(|s| &*self.pages[s as usize].data)
     }
 
-    /// Root of one page's subtree; all-zero subtrees are taken from the zero-hash table, not hashed.
-    fn page_root(data: &PageData) -> [u8; 32] {
-        let z = zero_hashes();
-        let mut level: [[u8; 32]; 64] = [[0u8; 32]; 64];
-        for (i, pair) in data.chunks_exact(64).enumerate() {
-            // OR-reduce (no early exit) so the zero test vectorizes.
-            let any = pair.chunks_exact(8).fold(0u64, |acc, c| acc | u64::from_ne_bytes(c.try_into().unwrap()));
-            level[i] = if any == 0 {
-                z[1]
-            } else {
-                hash_pair(pair[..32].try_into().unwrap(), pair[32..].try_into().unwrap())
-            };
-        }
-        let mut n = 64;
-        let mut h = 1;
-        while n > 1 {
-            for i in 0..n / 2 {
-                let (a, b) = (level[2 * i], level[2 * i + 1]);
-                level[i] = if a == z[h] && b == z[h] { z[h + 1] } else { hash_pair(&a, &b) };
-            }
-            n /= 2;
-            h += 1;
-        }
-        level[0]
-    }
-
     /// Node at (`depth`, `index`) for depth <= PAGE_DEPTH; only valid after `flush`.
     fn node(&self, depth: usize, index: u64) -> [u8; 32] {
         if depth == PAGE_DEPTH {
@@ -351,46 +439,58 @@ impl Memory {
         let mut dirty = std::mem::take(&mut self.dirty);
         dirty.sort_unstable();
         dirty.dedup();
-        let mut todo: Vec<usize> = dirty
-            .iter()
-            .filter_map(|&i| self.slot_of(i))
-            .map(|s| s as usize)
-            .filter(|&s| self.pages[s].root.is_none())
-            .collect();
-        todo.sort_unstable();
-        todo.dedup();
-        // Page roots are independent pure functions of the page bytes: hash them on all cores.
-        let threads = if todo.len() >= 512 {
-            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8)
-        } else {
-            1
-        };
-        let roots: Vec<[u8; 32]> = if threads > 1 {
-            let pages = &self.pages;
-            let chunk = todo.len().div_ceil(threads);
-            std::thread::scope(|sc| {
-                let handles: Vec<_> = todo
-                    .chunks(chunk)
-                    .map(|c| sc.spawn(move || c.iter().map(|&s| Self::page_root(&pages[s].data)).collect::<Vec<_>>()))
-                    .collect();
-                handles.into_iter().flat_map(|h| h.join().expect("page hashing thread")).collect()
-            })
-        } else {
-            todo.iter().map(|&s| Self::page_root(&self.pages[s].data)).collect()
-        };
+        // Every dirty index names an allocated page (pages are never freed); skip any already hashed.
+        let slots: Vec<usize> = dirty.iter().filter_map(|&i| self.slot_of(i)).map(|s| s as usize).collect();
+        let todo: Vec<usize> = slots.iter().copied().filter(|&s| self.pages[s].root.is_none()).collect();
+        let data: Vec<&PageData> = todo.iter().map(|&s| &*self.pages[s].data).collect();
+        let roots = page_roots(&data);
         for (&s, root) in todo.iter().zip(roots) {
             self.pages[s].root = Some(root);
         }
-        let mut level = dirty;
+        // Above the pages, depth by depth: `level` holds the changed nodes of depth + 1 in index order.
+        let mut level: Vec<(u64, [u8; 32])> = dirty
+            .iter()
+            .zip(&slots)
+            .map(|(&i, &s)| (i, self.pages[s].root.expect("page root just computed")))
+            .collect();
+        let z = zero_hashes();
+        let zz = zero_pairs();
+        let mut msgs: Vec<[u8; 64]> = Vec::with_capacity(level.len());
+        let mut parents: Vec<u64> = Vec::with_capacity(level.len());
+        let mut digests: Vec<[u8; 32]> = Vec::with_capacity(level.len());
         for depth in (0..PAGE_DEPTH).rev() {
-            let mut parents: Vec<u64> = level.iter().map(|i| i >> 1).collect();
-            parents.dedup();
-            for &p in &parents {
-                let left = self.node(depth + 1, p << 1);
-                let right = self.node(depth + 1, (p << 1) | 1);
-                self.nodes.insert(node_key(depth, p), hash_pair(&left, &right));
+            msgs.clear();
+            parents.clear();
+            let mut k = 0;
+            while k < level.len() {
+                let (child, hash) = level[k];
+                let mut m = [0u8; 64];
+                if child & 1 == 0 {
+                    m[..32].copy_from_slice(&hash);
+                    match level.get(k + 1) {
+                        Some(&(sib, sib_hash)) if sib == child | 1 => {
+                            m[32..].copy_from_slice(&sib_hash);
+                            k += 1;
+                        }
+                        _ => m[32..].copy_from_slice(&self.node(depth + 1, child | 1)),
+                    }
+                } else {
+                    m[..32].copy_from_slice(&self.node(depth + 1, child & !1));
+                    m[32..].copy_from_slice(&hash);
+                }
+                k += 1;
+                msgs.push(m);
+                parents.push(child >> 1);
             }
-            level = parents;
+            let height = MEM_TREE_DEPTH - depth - 1;
+            digests.clear();
+            digests.resize(msgs.len(), [0u8; 32]);
+            hash_level_par(&msgs, &zz[height], &z[height + 1], &mut digests);
+            level.clear();
+            for (&p, &d) in parents.iter().zip(&digests) {
+                self.nodes.insert(node_key(depth, p), d);
+                level.push((p, d));
+            }
         }
     }
 
@@ -411,13 +511,21 @@ impl Memory {
             Some(slot) => {
                 let data = &self.pages[slot as usize].data;
                 out[..32].copy_from_slice(&data[leaf_in_page * 32..leaf_in_page * 32 + 32]);
-                // Build the page subtree level by level, taking the sibling at each level.
-                let mut level: Vec<[u8; 32]> =
-                    data.chunks_exact(32).map(|c| c.try_into().unwrap()).collect();
-                let mut idx = leaf_in_page;
-                for h in 0..PAGE_TREE_HEIGHT {
+                // Build the page subtree level by level (batched), taking the sibling at each level.
+                let sib = (leaf_in_page ^ 1) * 32;
+                out[32..64].copy_from_slice(&data[sib..sib + 32]);
+                let zz = zero_pairs();
+                let mut level = [[0u8; 32]; 64];
+                let mut next = [[0u8; 32]; 32];
+                hash_level(64, |i| &data.as_chunks::<64>().0[i], &zz[0], &z[1], &mut level);
+                let mut n = 64;
+                let mut idx = leaf_in_page >> 1;
+                for h in 1..PAGE_TREE_HEIGHT {
                     out[32 * (h + 1)..32 * (h + 2)].copy_from_slice(&level[idx ^ 1]);
-                    level = level.chunks_exact(2).map(|p| hash_pair(&p[0], &p[1])).collect();
+                    let pairs = level[..n].as_flattened().as_chunks::<64>().0;
+                    n /= 2;
+                    hash_level(n, |i| &pairs[i], &zz[h], &z[h + 1], &mut next);
+                    level[..n].copy_from_slice(&next[..n]);
                     idx >>= 1;
                 }
             }
@@ -461,10 +569,7 @@ mod tests {
     #[test]
     fn empty_root_is_z59() {
         let mut m = Memory::new();
-        assert_eq!(
-            m.merkle_root(),
-            hex32("0x14af5385bcbb1e4738bbae8106046e6e2fca42875aa5c000c582587742bcc748")
-        );
+        assert_eq!(m.merkle_root(), hex32("0x14af5385bcbb1e4738bbae8106046e6e2fca42875aa5c000c582587742bcc748"));
         let p = m.merkle_proof(0x1234_5678);
         assert_eq!(proof_root(&p, 0x1234_5678), m.merkle_root());
     }
@@ -493,7 +598,10 @@ mod tests {
             for &b in &addrs {
                 let p = m.merkle_proof(b);
                 assert_eq!(proof_root(&p, b), root, "proof for {b:#x}");
-                assert_eq!(u64::from_be_bytes(p[(b as usize & 24)..(b as usize & 24) + 8].try_into().unwrap()), m.read_word(b));
+                assert_eq!(
+                    u64::from_be_bytes(p[(b as usize & 24)..(b as usize & 24) + 8].try_into().unwrap()),
+                    m.read_word(b)
+                );
             }
         }
     }
