@@ -606,6 +606,124 @@ mod tests {
         }
     }
 
+    /// Root computed the plain way: every page's 127 nodes with `hash_pair` (no zero skipping, no batching),
+    /// then parents level by level with zero subtrees for missing siblings.
+    fn naive_root(m: &Memory) -> [u8; 32] {
+        let z = zero_hashes();
+        let mut level: std::collections::BTreeMap<u64, [u8; 32]> = m
+            .pages_sorted()
+            .into_iter()
+            .map(|(i, data)| {
+                let mut nodes: Vec<[u8; 32]> = data.chunks_exact(32).map(|c| c.try_into().unwrap()).collect();
+                while nodes.len() > 1 {
+                    nodes = nodes.chunks_exact(2).map(|p| hash_pair(&p[0], &p[1])).collect();
+                }
+                (i, nodes[0])
+            })
+            .collect();
+        for h in PAGE_TREE_HEIGHT..MEM_TREE_DEPTH {
+            let mut up = std::collections::BTreeMap::new();
+            for (&i, _) in &level {
+                let l = level.get(&(i & !1)).unwrap_or(&z[h]);
+                let r = level.get(&(i | 1)).unwrap_or(&z[h]);
+                up.insert(i >> 1, hash_pair(l, r));
+            }
+            level = up;
+        }
+        level.get(&0).copied().unwrap_or(z[MEM_TREE_DEPTH])
+    }
+
+    fn splitmix(x: &mut u64) -> u64 {
+        *x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = *x;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    #[test]
+    fn batched_flush_matches_naive_reference_across_batches_threads_and_rewrites() {
+        let mut rng = 42u64;
+        let mut m = Memory::new();
+        // 700 pages (> PAGE_BATCH and > PAR_MIN_PAGES): runs of adjacent pages, isolated far pages, pages
+        // with one word, dense pages, and allocated all-zero pages.
+        let mut pages = Vec::new();
+        for p in 0..700u64 {
+            let idx = match p % 4 {
+                0 | 1 => 0x100 + p,
+                2 => (splitmix(&mut rng) >> 12) & !0xF,
+                _ => 0x7_0000 + p * 3,
+            };
+            pages.push(idx);
+            let base = idx << PAGE_ADDR_SIZE;
+            match p % 5 {
+                0 => {
+                    for w in 0..512u64 {
+                        m.write_word(base + w * 8, splitmix(&mut rng));
+                    }
+                }
+                1 => m.alloc_page(idx),
+                2 => m.write_word(base + (splitmix(&mut rng) & 0xFF8), 0),
+                _ => {
+                    for _ in 0..(1 + p % 9) {
+                        m.write_word(base + (splitmix(&mut rng) & 0xFF8), splitmix(&mut rng));
+                    }
+                }
+            }
+        }
+        let root = m.merkle_root();
+        assert_eq!(root, naive_root(&m));
+        // Incremental: rewrite some pages (one of them back to all zero), so siblings come from the cache.
+        for (k, &idx) in pages.iter().enumerate().filter(|(k, _)| k % 37 == 0) {
+            let base = idx << PAGE_ADDR_SIZE;
+            if k % 2 == 0 {
+                for w in 0..512u64 {
+                    m.write_word(base + w * 8, 0);
+                }
+            } else {
+                m.write_word(base + 0x808, splitmix(&mut rng));
+            }
+        }
+        let root2 = m.merkle_root();
+        assert_ne!(root2, root);
+        assert_eq!(root2, naive_root(&m));
+        for &idx in pages.iter().step_by(53) {
+            for off in [0u64, 0x28, 0x7F8, 0xFF8] {
+                let addr = (idx << PAGE_ADDR_SIZE) + off;
+                let p = m.merkle_proof(addr);
+                assert_eq!(proof_root(&p, addr), root2, "proof for {addr:#x}");
+                assert_eq!(p[..32], m.read_range(addr & !31, 32)[..]);
+                assert_eq!(p[32..64], m.read_range((addr & !31) ^ 32, 32)[..]);
+            }
+        }
+    }
+
+    #[test]
+    fn threaded_levels_above_pages_match_naive_reference() {
+        // 2 * PAR_MIN_NODES adjacent pages: the first depth above the pages has PAR_MIN_NODES parents.
+        let n = 2 * PAR_MIN_NODES as u64;
+        let mut m = Memory::new();
+        for p in 0..n {
+            m.write_word(((0x4_0000 + p) << PAGE_ADDR_SIZE) | ((p * 8) & 0xFF8), p.wrapping_mul(0x9E37_79B9) | 1);
+        }
+        assert_eq!(m.merkle_root(), naive_root(&m));
+    }
+
+    #[test]
+    fn hash_level_skips_only_zero_pairs() {
+        let z = zero_hashes();
+        let zz = zero_pairs();
+        let mut msgs = vec![zz[3]; 11];
+        msgs[4][7] ^= 1;
+        msgs[9] = [0xC3; 64];
+        let mut out = vec![[0u8; 32]; 11];
+        hash_level_par(&msgs, &zz[3], &z[4], &mut out);
+        for (m, o) in msgs.iter().zip(&out) {
+            assert_eq!(*o, hash_pair(m[..32].try_into().unwrap(), m[32..].try_into().unwrap()));
+        }
+        assert_eq!(out[0], z[4]);
+    }
+
     #[test]
     fn parallel_page_hashing_matches_sequential() {
         let mut bulk = Memory::new();
