@@ -52,6 +52,12 @@ fn zero_pairs() -> &'static [[u8; 64]; MEM_TREE_DEPTH] {
     })
 }
 
+/// The `i`-th 64-byte pair of `bytes` (two adjacent 32-byte nodes or leaves).
+#[inline(always)]
+fn pair_at(bytes: &[u8], i: usize) -> &[u8; 64] {
+    bytes[i * 64..i * 64 + 64].try_into().expect("64-byte pair")
+}
+
 /// Worker threads for `work` independent items, given the minimum that pays for a thread.
 fn threads_for(work: usize, min: usize) -> usize {
     if work < min {
@@ -110,12 +116,12 @@ fn page_roots_seq(pages: &[&PageData], out: &mut [[u8; 32]]) {
     for (batch, roots) in pages.chunks(PAGE_BATCH).zip(out.chunks_mut(PAGE_BATCH)) {
         // Level 0: the 64 leaf pairs of every page, straight from the page bytes.
         let mut n = batch.len() * 64;
-        hash_level(n, |i| &batch[i >> 6].as_chunks::<64>().0[i & 63], &zz[0], &z[1], &mut cur);
+        hash_level(n, |i| pair_at(&batch[i >> 6][..], i & 63), &zz[0], &z[1], &mut cur);
         // Heights 1..7: children are adjacent in `cur`, so each pair is one contiguous 64-byte message.
         for h in 1..PAGE_TREE_HEIGHT {
-            let pairs = cur[..n].as_flattened().as_chunks::<64>().0;
+            let pairs = cur[..n].as_flattened();
             n /= 2;
-            hash_level(n, |i| &pairs[i], &zz[h], &z[h + 1], &mut next);
+            hash_level(n, |i| pair_at(pairs, i), &zz[h], &z[h + 1], &mut next);
             std::mem::swap(&mut cur, &mut next);
         }
         roots.copy_from_slice(&cur[..batch.len()]);
@@ -517,14 +523,14 @@ impl Memory {
                 let zz = zero_pairs();
                 let mut level = [[0u8; 32]; 64];
                 let mut next = [[0u8; 32]; 32];
-                hash_level(64, |i| &data.as_chunks::<64>().0[i], &zz[0], &z[1], &mut level);
+                hash_level(64, |i| pair_at(&data[..], i), &zz[0], &z[1], &mut level);
                 let mut n = 64;
                 let mut idx = leaf_in_page >> 1;
                 for h in 1..PAGE_TREE_HEIGHT {
                     out[32 * (h + 1)..32 * (h + 2)].copy_from_slice(&level[idx ^ 1]);
-                    let pairs = level[..n].as_flattened().as_chunks::<64>().0;
+                    let pairs = level[..n].as_flattened();
                     n /= 2;
-                    hash_level(n, |i| &pairs[i], &zz[h], &z[h + 1], &mut next);
+                    hash_level(n, |i| pair_at(pairs, i), &zz[h], &z[h + 1], &mut next);
                     level[..n].copy_from_slice(&next[..n]);
                     idx >>= 1;
                 }
@@ -621,11 +627,11 @@ mod tests {
                 (i, nodes[0])
             })
             .collect();
-        for h in PAGE_TREE_HEIGHT..MEM_TREE_DEPTH {
+        for zh in &z[PAGE_TREE_HEIGHT..MEM_TREE_DEPTH] {
             let mut up = std::collections::BTreeMap::new();
-            for (&i, _) in &level {
-                let l = level.get(&(i & !1)).unwrap_or(&z[h]);
-                let r = level.get(&(i | 1)).unwrap_or(&z[h]);
+            for &i in level.keys() {
+                let l = level.get(&(i & !1)).unwrap_or(zh);
+                let r = level.get(&(i | 1)).unwrap_or(zh);
                 up.insert(i >> 1, hash_pair(l, r));
             }
             level = up;
