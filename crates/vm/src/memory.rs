@@ -31,11 +31,13 @@ pub const MEM_PROOF_SIZE: usize = 32 * (MEM_TREE_DEPTH + 1);
 /// One 4 KiB page of memory.
 pub type PageData = [u8; PAGE_SIZE];
 
-/// Dirty pages hashed together, level by level (64 * 256 leaf pairs: the level buffers stay in L2).
-const PAGE_BATCH: usize = 256;
-/// Dirty pages from which page hashing is split over threads.
+/// Dirty pages hashed together, level by level: 2048 leaf pairs per batch, whose 64 KiB of level buffers stay
+/// in L2 and come from the heap rather than fresh (page-faulting) mappings.
+const PAGE_BATCH: usize = 32;
+/// Dirty pages from which page hashing is split over threads. Measured on 2 cores (a thread costs ~80 us
+/// here): 64 dense pages 476 -> 330 us with 2 threads; 64..256 one-word pages lose up to ~90 us instead.
 const PAR_MIN_PAGES: usize = 64;
-/// Nodes of one depth above the pages from which hashing is split over threads.
+/// Nodes of one depth above the pages from which hashing is split over threads (~250 us of hashing).
 const PAR_MIN_NODES: usize = 4096;
 
 /// `ZZ[h]` = `Z[h] ‖ Z[h]`: the hash input of a node whose two children are zero subtrees of height h.
@@ -58,6 +60,13 @@ fn pair_at(bytes: &[u8], i: usize) -> &[u8; 64] {
     bytes[i * 64..i * 64 + 64].try_into().expect("64-byte pair")
 }
 
+/// `a == b` without early exit (an OR-reduction the compiler vectorizes, instead of a `memcmp` call).
+#[inline(always)]
+fn eq64(a: &[u8; 64], b: &[u8; 64]) -> bool {
+    let word = |x: &[u8; 64], i: usize| u64::from_ne_bytes(x[i * 8..i * 8 + 8].try_into().expect("8 bytes"));
+    (0..8).fold(0u64, |acc, i| acc | (word(a, i) ^ word(b, i))) == 0
+}
+
 /// Worker threads for `work` independent items, given the minimum that pays for a thread.
 fn threads_for(work: usize, min: usize) -> usize {
     if work < min {
@@ -73,7 +82,7 @@ fn hash_level<'a>(n: usize, msg: impl Fn(usize) -> &'a [u8; 64], zz: &[u8; 64], 
     let mut pos: Vec<u32> = Vec::with_capacity(n);
     for (i, o) in out[..n].iter_mut().enumerate() {
         let m = msg(i);
-        if m == zz {
+        if eq64(m, zz) {
             *o = *z_up;
         } else {
             refs.push(m);
