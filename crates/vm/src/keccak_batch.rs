@@ -92,14 +92,26 @@ impl Backend {
 /// The cached backend: 0 = not yet detected, otherwise 1 + the `Backend` discriminant.
 static DETECTED: AtomicU8 = AtomicU8::new(0);
 
-/// The fastest backend the CPU supports (detected once, then cached).
+/// Environment variable that caps the dispatched backend (`scalar`, `avx2`), e.g. to run the test suite
+/// through the paths a CPU without AVX-512 takes. Unknown values are ignored.
+pub const BACKEND_ENV: &str = "RAMPART_KECCAK";
+
+/// The fastest backend the CPU supports, capped by [`BACKEND_ENV`] (detected once, then cached).
 pub fn backend() -> Backend {
     match DETECTED.load(Ordering::Relaxed) {
         1 => Backend::Scalar,
         2 => Backend::Avx2,
         3 => Backend::Avx512,
         _ => {
-            let b = [Backend::Avx512, Backend::Avx2].into_iter().find(|b| b.is_supported()).unwrap_or(Backend::Scalar);
+            let cap = match std::env::var(BACKEND_ENV).as_deref() {
+                Ok("scalar") => Backend::Scalar,
+                Ok("avx2") => Backend::Avx2,
+                _ => Backend::Avx512,
+            };
+            let b = [Backend::Avx512, Backend::Avx2]
+                .into_iter()
+                .find(|&b| b <= cap && b.is_supported())
+                .unwrap_or(Backend::Scalar);
             let code = match b {
                 Backend::Scalar => 1,
                 Backend::Avx2 => 2,
@@ -113,7 +125,9 @@ pub fn backend() -> Backend {
 
 /// A source of 64-byte messages: a slice of arrays or a slice of references into other buffers.
 trait Messages {
+    /// Number of messages.
     fn count(&self) -> usize;
+    /// Message `i` (< `count()`).
     fn get(&self, i: usize) -> &[u8; 64];
 }
 

@@ -72,7 +72,7 @@ fn threads_for(work: usize, min: usize) -> usize {
     if work < min {
         return 1;
     }
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8).min(work.div_ceil(min / 2).max(1))
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8).min(work.div_ceil((min / 2).max(1)))
 }
 
 /// Hashes one level of the tree: `out[i] = keccak256(msg(i))`, except that the pair `zz` of two zero
@@ -454,20 +454,19 @@ impl Memory {
         let mut dirty = std::mem::take(&mut self.dirty);
         dirty.sort_unstable();
         dirty.dedup();
-        // Every dirty index names an allocated page (pages are never freed); skip any already hashed.
-        let slots: Vec<usize> = dirty.iter().filter_map(|&i| self.slot_of(i)).map(|s| s as usize).collect();
-        let todo: Vec<usize> = slots.iter().copied().filter(|&s| self.pages[s].root.is_none()).collect();
+        // (page index, slot) of every dirty page; pages are never freed, so every dirty index has a slot.
+        let live: Vec<(u64, usize)> = dirty.iter().filter_map(|&i| self.slot_of(i).map(|s| (i, s as usize))).collect();
+        let todo: Vec<usize> = live.iter().map(|&(_, s)| s).filter(|&s| self.pages[s].root.is_none()).collect();
         let data: Vec<&PageData> = todo.iter().map(|&s| &*self.pages[s].data).collect();
         let roots = page_roots(&data);
         for (&s, root) in todo.iter().zip(roots) {
             self.pages[s].root = Some(root);
         }
         // Above the pages, depth by depth: `level` holds the changed nodes of depth + 1 in index order.
-        let mut level: Vec<(u64, [u8; 32])> = dirty
-            .iter()
-            .zip(&slots)
-            .map(|(&i, &s)| (i, self.pages[s].root.expect("page root just computed")))
-            .collect();
+        let mut level: Vec<(u64, [u8; 32])> =
+            live.iter().map(|&(i, s)| (i, self.pages[s].root.expect("page root just computed"))).collect();
+        // Dense regions insert about 2 nodes per dirty page (scattered pages more): grow the map once.
+        self.nodes.reserve(2 * level.len());
         let z = zero_hashes();
         let zz = zero_pairs();
         let mut msgs: Vec<[u8; 64]> = Vec::with_capacity(level.len());
