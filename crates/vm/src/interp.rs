@@ -236,6 +236,13 @@ fn advance(t: &mut ThreadState) {
     t.next_pc = t.next_pc.wrapping_add(4);
 }
 
+/// Writes a register that the decoder guarantees is not r0 (see [`Decoded`]'s `op`).
+#[inline(always)]
+fn put(t: &mut ThreadState, r: usize, v: u64) {
+    debug_assert!(r != 0);
+    t.regs[r] = v;
+}
+
 #[inline(always)]
 fn set(t: &mut ThreadState, r: usize, v: u64) {
     if r != 0 {
@@ -247,21 +254,35 @@ fn set(t: &mut ThreadState, r: usize, v: u64) {
 /// decodes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Decoded {
-    /// Operation class.
-    pub op: Op,
+    /// Operation class. Invariant (made by [`Decoded::new`], the only constructor): the classes that write
+    /// rd or rt are only given when that register is not r0 (otherwise the class is `Nop`), so their arms
+    /// write the register file without the r0 guard.
+    op: Op,
     /// rs field.
-    pub rs: u8,
+    rs: u8,
     /// rt field.
-    pub rt: u8,
+    rt: u8,
     /// rd field.
-    pub rd: u8,
+    rd: u8,
     /// The raw instruction word.
-    pub insn: u32,
+    insn: u32,
     /// Sign-extended 16-bit immediate.
-    pub simm: u64,
+    simm: u64,
 }
 
 impl Decoded {
+    /// The operation class.
+    #[inline(always)]
+    pub fn op(&self) -> Op {
+        self.op
+    }
+
+    /// The raw instruction word.
+    #[inline(always)]
+    pub fn insn(&self) -> u32 {
+        self.insn
+    }
+
     /// Decodes an instruction word.
     #[inline(always)]
     pub fn new(insn: u32) -> Self {
@@ -324,21 +345,58 @@ impl Decoded {
 }
 
 /// Instructions per 4 KiB page.
-const PAGE_INSNS: usize = 1024;
+pub const PAGE_INSNS: usize = 1024;
+
+/// Bit of a [`CodePage::blocks`] entry: the block ends with a branch or jump and its delay slot.
+pub const BLOCK_ENDS_IN_CONTROL: u16 = 0x8000;
+
+/// One decoded code page: its instructions and, per instruction, the basic block starting there.
+#[derive(Debug, Clone)]
+pub struct CodePage {
+    /// The page's 1024 instructions, decoded.
+    pub insns: [Decoded; PAGE_INSNS],
+    /// Per start index: the number of instructions of the block that starts there (low 15 bits; 0 = run it
+    /// step by step), ORed with [`BLOCK_ENDS_IN_CONTROL`] when its last two are a branch/jump and its delay
+    /// slot. A block is straight-line instructions (no syscall, LL/SC or invalid word), optionally closed by a
+    /// control transfer whose delay slot is a straight-line instruction of the same page.
+    pub blocks: [u16; PAGE_INSNS],
+}
+
+impl CodePage {
+    fn decode(data: &[u8; 4096]) -> Box<Self> {
+        let mut page = Box::new(CodePage { insns: [Decoded::new(0); PAGE_INSNS], blocks: [0; PAGE_INSNS] });
+        for (i, d) in page.insns.iter_mut().enumerate() {
+            *d = Decoded::new(u32::from_be_bytes(data[i * 4..i * 4 + 4].try_into().expect("4 bytes")));
+        }
+        // Backwards: a straight instruction extends the block that starts after it.
+        for i in (0..PAGE_INSNS).rev() {
+            let op = page.insns[i].op;
+            page.blocks[i] = if is_straight(op) {
+                let next = if i + 1 < PAGE_INSNS { page.blocks[i + 1] } else { 0 };
+                (next & BLOCK_ENDS_IN_CONTROL) | ((next & !BLOCK_ENDS_IN_CONTROL) + 1)
+            } else if is_control(op) && i + 1 < PAGE_INSNS && is_straight(page.insns[i + 1].op) {
+                BLOCK_ENDS_IN_CONTROL | 2
+            } else {
+                0
+            };
+        }
+        page
+    }
+}
 
 /// Pre-decoded instructions per code page, dropped when [`Memory`] reports a write to the page.
 #[derive(Debug, Clone)]
 pub struct CodeCache {
     /// Page index -> slot in `pages` (lookups only; never iterated).
-    map: std::collections::HashMap<u64, u32>,
-    pages: Vec<Box<[Decoded; PAGE_INSNS]>>,
+    map: std::collections::HashMap<u64, u32, std::hash::BuildHasherDefault<crate::memory::PageIndexHasher>>,
+    pages: Vec<Box<CodePage>>,
     free: Vec<u32>,
     /// Direct-mapped front of `map`: (page index + 1, slot); 0 marks an empty entry.
     recent: [(u64, u32); RECENT],
 }
 
 /// Entries of [`CodeCache`]'s direct-mapped front.
-const RECENT: usize = 64;
+const RECENT: usize = 512;
 
 impl Default for CodeCache {
     fn default() -> Self {
@@ -364,11 +422,7 @@ impl CodeCache {
             self.recent[page_index as usize % RECENT] = (page_index.wrapping_add(1), slot);
             return Some(slot as usize);
         }
-        let data = mem.mark_code_page(page_index)?;
-        let mut decoded = Box::new([Decoded::new(0); PAGE_INSNS]);
-        for (i, d) in decoded.iter_mut().enumerate() {
-            *d = Decoded::new(u32::from_be_bytes(data[i * 4..i * 4 + 4].try_into().expect("4 bytes")));
-        }
+        let decoded = CodePage::decode(mem.mark_code_page(page_index)?);
         let slot = match self.free.pop() {
             Some(s) => {
                 self.pages[s as usize] = decoded;
@@ -387,7 +441,13 @@ impl CodeCache {
     /// The decoded instruction at `pc` in a slot returned by [`CodeCache::page`].
     #[inline(always)]
     pub fn get(&self, slot: usize, pc: u64) -> Decoded {
-        self.pages[slot][((pc >> 2) as usize) & (PAGE_INSNS - 1)]
+        self.pages[slot].insns[((pc >> 2) as usize) & (PAGE_INSNS - 1)]
+    }
+
+    /// The decoded page in a slot returned by [`CodeCache::page`].
+    #[inline(always)]
+    pub fn page_at(&self, slot: usize) -> &CodePage {
+        &self.pages[slot]
     }
 
     /// Drops the decoded pages that were written since the last call.
@@ -404,136 +464,125 @@ impl CodeCache {
     }
 }
 
-/// Executes one plain pre-decoded instruction; returns the aligned address of a store, if any.
-/// `Op::Slow` and `Op::Rmw` must not be passed.
+/// Executes one plain pre-decoded instruction (pc and next_pc included); returns the aligned address of a
+/// store, if any. `Op::Slow` and `Op::Rmw` must not be passed.
 #[inline(always)]
 pub fn exec(t: &mut ThreadState, mem: &mut Memory, d: Decoded) -> Result<Option<u64>, VmError> {
-    let (rs, rt, rd, simm, insn, op) = (d.rs as usize, d.rt as usize, d.rd as usize, d.simm, d.insn, d.op);
+    if is_control(d.op) {
+        exec_control(t, d)?;
+        return Ok(None);
+    }
+    let r = exec_straight(t, mem, d)?;
+    advance(t);
+    Ok(r)
+}
+
+/// Whether `op` transfers control (a branch or jump with a delay slot).
+#[inline(always)]
+pub fn is_control(op: Op) -> bool {
+    matches!(op, Op::J | Op::Jal | Op::Jr | Op::Jalr | Op::Branch | Op::Beq | Op::Bne)
+}
+
+/// Whether `op` runs inside a basic block: neither a control transfer nor a slow-path or invalid instruction.
+#[inline(always)]
+pub fn is_straight(op: Op) -> bool {
+    !is_control(op) && !matches!(op, Op::Slow | Op::Rmw | Op::Invalid)
+}
+
+/// Executes a straight-line instruction's effect on registers and memory, leaving pc and next_pc alone (the
+/// caller advances them); returns the aligned address of a store, if any. On an error nothing has changed.
+#[inline(always)]
+pub fn exec_straight(t: &mut ThreadState, mem: &mut Memory, d: Decoded) -> Result<Option<u64>, VmError> {
+    let (rs, rt, rd, simm, insn, op) =
+        (d.rs as usize & 31, d.rt as usize & 31, d.rd as usize & 31, d.simm, d.insn, d.op);
     match op {
-        Op::Nop => advance(t),
+        Op::Nop => {}
         Op::Addu => {
-            set(t, rd, se32((t.regs[rs] as u32).wrapping_add(t.regs[rt] as u32) as u64));
-            advance(t);
+            put(t, rd, se32((t.regs[rs] as u32).wrapping_add(t.regs[rt] as u32) as u64));
         }
         Op::Daddu => {
-            set(t, rd, t.regs[rs].wrapping_add(t.regs[rt]));
-            advance(t);
+            put(t, rd, t.regs[rs].wrapping_add(t.regs[rt]));
         }
         Op::Subu => {
-            set(t, rd, se32((t.regs[rs] as u32).wrapping_sub(t.regs[rt] as u32) as u64));
-            advance(t);
+            put(t, rd, se32((t.regs[rs] as u32).wrapping_sub(t.regs[rt] as u32) as u64));
         }
         Op::Dsubu => {
-            set(t, rd, t.regs[rs].wrapping_sub(t.regs[rt]));
-            advance(t);
+            put(t, rd, t.regs[rs].wrapping_sub(t.regs[rt]));
         }
         Op::And => {
-            set(t, rd, t.regs[rs] & t.regs[rt]);
-            advance(t);
+            put(t, rd, t.regs[rs] & t.regs[rt]);
         }
         Op::Or => {
-            set(t, rd, t.regs[rs] | t.regs[rt]);
-            advance(t);
+            put(t, rd, t.regs[rs] | t.regs[rt]);
         }
         Op::Xor => {
-            set(t, rd, t.regs[rs] ^ t.regs[rt]);
-            advance(t);
+            put(t, rd, t.regs[rs] ^ t.regs[rt]);
         }
         Op::Nor => {
-            set(t, rd, !(t.regs[rs] | t.regs[rt]));
-            advance(t);
+            put(t, rd, !(t.regs[rs] | t.regs[rt]));
         }
         Op::Slt => {
-            set(t, rd, ((t.regs[rs] as i64) < (t.regs[rt] as i64)) as u64);
-            advance(t);
+            put(t, rd, ((t.regs[rs] as i64) < (t.regs[rt] as i64)) as u64);
         }
         Op::Sltu => {
-            set(t, rd, (t.regs[rs] < t.regs[rt]) as u64);
-            advance(t);
+            put(t, rd, (t.regs[rs] < t.regs[rt]) as u64);
         }
         Op::Sll => {
-            set(t, rd, se32((t.regs[rt] << shamt(insn)) & 0xFFFF_FFFF));
-            advance(t);
+            put(t, rd, se32((t.regs[rt] << shamt(insn)) & 0xFFFF_FFFF));
         }
         Op::Srl => {
-            set(t, rd, se32((t.regs[rt] & 0xFFFF_FFFF) >> shamt(insn)));
-            advance(t);
+            put(t, rd, se32((t.regs[rt] & 0xFFFF_FFFF) >> shamt(insn)));
         }
         Op::Dsll => {
-            set(t, rd, t.regs[rt] << shamt(insn));
-            advance(t);
+            put(t, rd, t.regs[rt] << shamt(insn));
         }
         Op::Dsrl => {
-            set(t, rd, t.regs[rt] >> shamt(insn));
-            advance(t);
+            put(t, rd, t.regs[rt] >> shamt(insn));
         }
         Op::Dsra => {
-            set(t, rd, ((t.regs[rt] as i64) >> shamt(insn)) as u64);
-            advance(t);
+            put(t, rd, ((t.regs[rt] as i64) >> shamt(insn)) as u64);
         }
         Op::Dsll32 => {
-            set(t, rd, t.regs[rt] << (shamt(insn) + 32));
-            advance(t);
+            put(t, rd, t.regs[rt] << (shamt(insn) + 32));
         }
         Op::Dsrl32 => {
-            set(t, rd, t.regs[rt] >> (shamt(insn) + 32));
-            advance(t);
+            put(t, rd, t.regs[rt] >> (shamt(insn) + 32));
         }
         Op::Dsra32 => {
-            set(t, rd, ((t.regs[rt] as i64) >> (shamt(insn) + 32)) as u64);
-            advance(t);
+            put(t, rd, ((t.regs[rt] as i64) >> (shamt(insn) + 32)) as u64);
         }
         Op::Addiu => {
-            set(t, rt, se32((t.regs[rs] as u32).wrapping_add(simm as u32) as u64));
-            advance(t);
+            put(t, rt, se32((t.regs[rs] as u32).wrapping_add(simm as u32) as u64));
         }
         Op::Daddiu => {
-            set(t, rt, t.regs[rs].wrapping_add(simm));
-            advance(t);
+            put(t, rt, t.regs[rs].wrapping_add(simm));
         }
         Op::Andi => {
-            set(t, rt, t.regs[rs] & u64::from(insn & 0xFFFF));
-            advance(t);
+            put(t, rt, t.regs[rs] & u64::from(insn & 0xFFFF));
         }
         Op::Ori => {
-            set(t, rt, t.regs[rs] | u64::from(insn & 0xFFFF));
-            advance(t);
+            put(t, rt, t.regs[rs] | u64::from(insn & 0xFFFF));
         }
         Op::Lui => {
-            set(t, rt, se32((simm << 16) & 0xFFFF_FFFF));
-            advance(t);
+            put(t, rt, se32((simm << 16) & 0xFFFF_FFFF));
         }
         Op::Sltiu => {
-            set(t, rt, (t.regs[rs] < simm) as u64);
-            advance(t);
+            put(t, rt, (t.regs[rs] < simm) as u64);
         }
         Op::Slti => {
-            set(t, rt, ((t.regs[rs] as i64) < (simm as i64)) as u64);
-            advance(t);
-        }
-        Op::Beq | Op::Bne => {
-            if t.next_pc != t.pc.wrapping_add(4) {
-                return Err(VmError::BranchInDelaySlot);
-            }
-            let taken = (t.regs[rs] == t.regs[rt]) == (op == Op::Beq);
-            let prev = t.pc;
-            t.pc = t.next_pc;
-            t.next_pc = if taken { prev.wrapping_add(4).wrapping_add(simm << 2) } else { t.next_pc.wrapping_add(4) };
+            put(t, rt, ((t.regs[rs] as i64) < (simm as i64)) as u64);
         }
         Op::AluR => {
             let v = alu::execute(insn, insn >> 26, insn & 0x3F, t.regs[rs], t.regs[rt], 0)?;
             set(t, rd, v);
-            advance(t);
         }
         Op::AluIs => {
             let v = alu::execute(insn, insn >> 26, 0, t.regs[rs], simm, 0)?;
             set(t, rt, v);
-            advance(t);
         }
         Op::AluIz => {
             let v = alu::execute(insn, insn >> 26, 0, t.regs[rs], u64::from(insn & 0xFFFF), 0)?;
             set(t, rt, v);
-            advance(t);
         }
         Op::Ld | Op::Lw | Op::Lwu | Op::Lb | Op::Lbu | Op::Lh | Op::Lhu => {
             let addr = t.regs[rs].wrapping_add(simm);
@@ -547,8 +596,7 @@ pub fn exec(t: &mut ThreadState, mem: &mut Memory, d: Decoded) -> Result<Option<
                 Op::Lh => alu::select_sub_word(addr, m, 2, true),
                 _ => alu::select_sub_word(addr, m, 2, false),
             };
-            set(t, rt, v);
-            advance(t);
+            put(t, rt, v);
         }
         Op::Sd | Op::Sw | Op::Sb | Op::Sh => {
             let addr = t.regs[rs].wrapping_add(simm);
@@ -567,7 +615,6 @@ pub fn exec(t: &mut ThreadState, mem: &mut Memory, d: Decoded) -> Result<Option<
                 }
             };
             mem.write_word(ea, new);
-            advance(t);
             return Ok(Some(ea));
         }
         Op::LoadPartial => {
@@ -575,7 +622,6 @@ pub fn exec(t: &mut ThreadState, mem: &mut Memory, d: Decoded) -> Result<Option<
             let m = mem.read_word(addr & ADDRESS_MASK);
             let v = alu::execute(insn, insn >> 26, 0, addr, t.regs[rt], m)?;
             set(t, rt, v);
-            advance(t);
         }
         Op::StorePartial => {
             let addr = t.regs[rs].wrapping_add(simm);
@@ -583,8 +629,49 @@ pub fn exec(t: &mut ThreadState, mem: &mut Memory, d: Decoded) -> Result<Option<
             let m = mem.read_word(ea);
             let v = alu::execute(insn, insn >> 26, 0, addr, t.regs[rt], m)?;
             mem.write_word(ea, v);
-            advance(t);
             return Ok(Some(ea));
+        }
+        Op::Movz => {
+            if t.regs[rt] == 0 {
+                put(t, rd, t.regs[rs]);
+            }
+        }
+        Op::Movn => {
+            if t.regs[rt] != 0 {
+                put(t, rd, t.regs[rs]);
+            }
+        }
+        Op::HiLo => {
+            let funct = insn & 0x3F;
+            if funct == 0x15 {
+                return Err(VmError::InvalidInstruction(insn));
+            }
+            let r = alu::hi_lo(funct, t.regs[rs], t.regs[rt], t.hi, t.lo)?;
+            t.hi = r.hi;
+            t.lo = r.lo;
+            set(t, rd, r.rd_value);
+        }
+        Op::Invalid | Op::Slow | Op::Rmw | Op::J | Op::Jal | Op::Jr | Op::Jalr | Op::Branch | Op::Beq | Op::Bne => {
+            return Err(VmError::InvalidInstruction(insn))
+        }
+    }
+    Ok(None)
+}
+
+/// Executes a branch or jump: sets pc to the delay slot and next_pc to the target (links written first).
+#[inline(always)]
+pub fn exec_control(t: &mut ThreadState, d: Decoded) -> Result<(), VmError> {
+    let (rs, rt, rd, simm, insn, op) =
+        (d.rs as usize & 31, d.rt as usize & 31, d.rd as usize & 31, d.simm, d.insn, d.op);
+    match op {
+        Op::Beq | Op::Bne => {
+            if t.next_pc != t.pc.wrapping_add(4) {
+                return Err(VmError::BranchInDelaySlot);
+            }
+            let taken = (t.regs[rs] == t.regs[rt]) == (op == Op::Beq);
+            let prev = t.pc;
+            t.pc = t.next_pc;
+            t.next_pc = if taken { prev.wrapping_add(4).wrapping_add(simm << 2) } else { t.next_pc.wrapping_add(4) };
         }
         Op::Branch => {
             if t.next_pc != t.pc.wrapping_add(4) {
@@ -631,32 +718,9 @@ pub fn exec(t: &mut ThreadState, mem: &mut Memory, d: Decoded) -> Result<Option<
                 t.regs[link] = prev.wrapping_add(8);
             }
         }
-        Op::Movz => {
-            if t.regs[rt] == 0 {
-                set(t, rd, t.regs[rs]);
-            }
-            advance(t);
-        }
-        Op::Movn => {
-            if t.regs[rt] != 0 {
-                set(t, rd, t.regs[rs]);
-            }
-            advance(t);
-        }
-        Op::HiLo => {
-            let funct = insn & 0x3F;
-            if funct == 0x15 {
-                return Err(VmError::InvalidInstruction(insn));
-            }
-            let r = alu::hi_lo(funct, t.regs[rs], t.regs[rt], t.hi, t.lo)?;
-            t.hi = r.hi;
-            t.lo = r.lo;
-            set(t, rd, r.rd_value);
-            advance(t);
-        }
-        Op::Invalid | Op::Slow | Op::Rmw => return Err(VmError::InvalidInstruction(insn)),
+        _ => return Err(VmError::InvalidInstruction(insn)),
     }
-    Ok(None)
+    Ok(())
 }
 
 #[cfg(test)]

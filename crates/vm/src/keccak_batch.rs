@@ -208,10 +208,8 @@ pub fn hash_one(msg: &[u8; 64]) -> [u8; 32] {
     crate::keccak::keccak256(msg)
 }
 
-// AVX-512 intrinsics are stable since Rust 1.89, this crate's `rust-version`; clippy.toml still names the
-// workspace's older MSRV.
+// AVX-512 intrinsics are stable since Rust 1.89, the workspace's `rust-version`.
 #[cfg(target_arch = "x86_64")]
-#[allow(clippy::incompatible_msrv)]
 mod x86 {
     use super::{Messages, RC};
     use core::arch::x86_64::*;

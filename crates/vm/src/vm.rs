@@ -300,6 +300,8 @@ impl Vm {
         let mut cur_slot = 0usize;
         let mut n = 0u64;
         let mut result = Ok(());
+        // Set after a block stopped short at a faulting instruction: the next step runs one at a time.
+        let mut single = false;
         while n < budget {
             let pc = t.pc;
             if pc & !0xFFC != cur_base {
@@ -314,15 +316,97 @@ impl Vm {
                     None => break, // executing an unallocated page: the slow path handles it
                 }
             }
+            let page = code.page_at(cur_slot);
+            let idx = ((pc >> 2) as usize) & (interp::PAGE_INSNS - 1);
+            let block = page.blocks[idx];
+            let len = u64::from(block & !interp::BLOCK_ENDS_IN_CONTROL);
+            if len != 0 && !single && n + len <= budget && t.next_pc == pc.wrapping_add(4) {
+                // A basic block: straight-line instructions without pc bookkeeping, then the branch and its
+                // delay slot through the per-step semantics. Stops early (exactly) at a fault or a code write.
+                let ctl = if block & interp::BLOCK_ENDS_IN_CONTROL != 0 { 2 } else { 0 };
+                let straight = len as usize - ctl;
+                let mut k = 0usize;
+                let mut stop = false;
+                while k < straight {
+                    let d = page.insns[(idx + k) & (interp::PAGE_INSNS - 1)];
+                    match interp::exec_straight(t, memory, d) {
+                        Ok(None) => {}
+                        Ok(Some(store_addr)) => {
+                            if store_addr == *ll_address & arch::ADDRESS_MASK {
+                                if *ll_reservation_status != 0 {
+                                    self.stats.reservation_invalidation_count += 1;
+                                }
+                                *ll_reservation_status = 0;
+                                *ll_address = 0;
+                                *ll_owner_thread = 0;
+                            }
+                            if memory.code_written() {
+                                k += 1;
+                                stop = true;
+                                break;
+                            }
+                        }
+                        Err(_) => {
+                            // Nothing changed: the step-by-step path executes it again and reports the fault.
+                            single = true;
+                            stop = true;
+                            break;
+                        }
+                    }
+                    k += 1;
+                }
+                let block_pc = pc.wrapping_add(4 * k as u64);
+                t.pc = block_pc;
+                t.next_pc = block_pc.wrapping_add(4);
+                n += k as u64;
+                if !stop && ctl != 0 {
+                    let branch = page.insns[(idx + k) & (interp::PAGE_INSNS - 1)];
+                    let delay = page.insns[(idx + k + 1) & (interp::PAGE_INSNS - 1)];
+                    if interp::exec_control(t, branch).is_err() {
+                        single = true;
+                        continue;
+                    }
+                    n += 1;
+                    let after = interp::exec_straight(t, memory, delay);
+                    if after.is_ok() {
+                        t.pc = t.next_pc;
+                        t.next_pc = t.next_pc.wrapping_add(4);
+                    }
+                    match after {
+                        Ok(None) => {}
+                        Ok(Some(store_addr)) => {
+                            if store_addr == *ll_address & arch::ADDRESS_MASK {
+                                if *ll_reservation_status != 0 {
+                                    self.stats.reservation_invalidation_count += 1;
+                                }
+                                *ll_reservation_status = 0;
+                                *ll_address = 0;
+                                *ll_owner_thread = 0;
+                            }
+                        }
+                        Err(_) => {
+                            single = true;
+                            continue;
+                        }
+                    }
+                    n += 1;
+                }
+                if memory.code_written() {
+                    code.invalidate(memory);
+                    cur_base = u64::MAX;
+                }
+                continue;
+            }
+            single = false;
             let d = code.get(cur_slot, pc);
-            if (d.op as u8) <= interp::Op::Rmw as u8 {
+            if (d.op() as u8) <= interp::Op::Rmw as u8 {
                 // Syscalls always leave the loop; `run_until_slow` (then_slow = false) also stops before LL/SC
                 // so callers can prove those steps.
-                if d.op == interp::Op::Slow || !then_slow {
+                if d.op() == interp::Op::Slow || !then_slow {
                     break;
                 }
                 // ll / lld / sc / scd, exactly as `handle_rmw` (no proofs are tracked in the hot loop).
-                let insn = d.insn;
+                let insn = d.insn();
                 let opcode = insn >> 26;
                 let addr =
                     t.regs[((insn >> 21) & 0x1F) as usize].wrapping_add(sign_extend(u64::from(insn & 0xFFFF), 16));

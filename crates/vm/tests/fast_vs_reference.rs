@@ -25,13 +25,15 @@ fn i(op: u32, rs: u32, rt: u32, imm: u16) -> u32 {
 }
 
 const SPECIAL_FUNCTS: [u32; 44] = [
-    0x00, 0x02, 0x03, 0x04, 0x06, 0x07, 0x0A, 0x0B, 0x0F, 0x10, 0x11, 0x12, 0x13, 0x14, 0x16, 0x17, 0x18, 0x19,
-    0x1A, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x2A, 0x2B, 0x2C, 0x2D,
-    0x2E, 0x2F, 0x38, 0x3A, 0x3B, 0x3C, 0x3E, 0x3F,
+    0x00, 0x02, 0x03, 0x04, 0x06, 0x07, 0x0A, 0x0B, 0x0F, 0x10, 0x11, 0x12, 0x13, 0x14, 0x16, 0x17, 0x18, 0x19, 0x1A,
+    0x1B, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x2A, 0x2B, 0x2C, 0x2D, 0x2E, 0x2F,
+    0x38, 0x3A, 0x3B, 0x3C, 0x3E, 0x3F,
 ];
 const IMM_OPS: [u32; 11] = [0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F, 0x18, 0x19, 0x1C];
-const MEM_OPS: [u32; 21] =
-    [0x1A, 0x1B, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2A, 0x2B, 0x2C, 0x2D, 0x2E, 0x37, 0x3F, 0x30, 0x38];
+const MEM_OPS: [u32; 21] = [
+    0x1A, 0x1B, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2A, 0x2B, 0x2C, 0x2D, 0x2E, 0x37, 0x3F,
+    0x30, 0x38,
+];
 
 fn random_insn(rng: &mut Rng) -> u32 {
     let reg = |rng: &mut Rng| rng.below(8) as u32 + 1;
@@ -63,7 +65,7 @@ fn random_insn(rng: &mut Rng) -> u32 {
             0x0000_000C
         }
         95..=97 => r(0, 0, 0, 0, 0, 0), // nop
-        _ => rng.next() as u32,          // anything, mostly invalid
+        _ => rng.next() as u32,         // anything, mostly invalid
     }
 }
 
@@ -114,7 +116,12 @@ fn fast_loop_matches_reference_step_by_step() {
                 }
                 (a, b) => panic!("seed {seed} step {}: reference {a:?} vs fast {b:?}", reference.state.step),
             }
-            assert_eq!(reference.state.state_hash(), fast.state.state_hash(), "seed {seed} step {}", reference.state.step);
+            assert_eq!(
+                reference.state.state_hash(),
+                fast.state.state_hash(),
+                "seed {seed} step {}",
+                reference.state.step
+            );
             compared += 1;
             if reference.state.exited {
                 break;
@@ -183,7 +190,12 @@ fn random_stores_into_running_code_match_reference() {
             if a.is_err() {
                 break;
             }
-            assert_eq!(reference.state.state_hash(), fast.state.state_hash(), "seed {seed} step {}", reference.state.step);
+            assert_eq!(
+                reference.state.state_hash(),
+                fast.state.state_hash(),
+                "seed {seed} step {}",
+                reference.state.step
+            );
             compared += 1;
             if reference.state.exited {
                 break;
@@ -207,4 +219,40 @@ fn program_with_base(seed: u64, base: u64) -> State {
     let mut s = program(seed);
     s.active_stack_mut().last_mut().unwrap().regs[9] = base;
     s
+}
+
+/// Runs in random-sized chunks (so basic blocks are cut by the step budget at every possible point) and compares
+/// with the reference path at each chunk boundary, on plain programs and on programs that store into their code.
+#[test]
+fn chunked_runs_match_reference_at_every_boundary() {
+    let mut compared = 0u64;
+    for seed in 0..2500u64 {
+        let base = if seed % 3 == 0 { BASE + 64 } else { DATA };
+        let mut fast = Vm::new(program_with_base(seed, base));
+        let mut reference = Vm::new(program_with_base(seed, base));
+        let mut rng = Rng(seed ^ 0x5EED);
+        while fast.state.step < 400 && !fast.state.exited {
+            let chunk = 1 + rng.below(40);
+            let a = fast.run(chunk);
+            let mut b = Ok(0);
+            for _ in 0..chunk {
+                if reference.state.exited {
+                    break;
+                }
+                if let Err(e) = reference.step(false) {
+                    b = Err(e);
+                    break;
+                }
+            }
+            assert_eq!(a.is_err(), b.is_err(), "seed {seed} step {}: {a:?} vs {b:?}", reference.state.step);
+            assert_eq!(fast.state.step, reference.state.step, "seed {seed}: step counts");
+            assert_eq!(fast.state.state_hash(), reference.state.state_hash(), "seed {seed} step {}", fast.state.step);
+            compared += 1;
+            if a.is_err() {
+                break;
+            }
+        }
+    }
+    println!("chunked runs: {compared} boundaries compared, 0 mismatches");
+    assert!(compared > 12_000);
 }
