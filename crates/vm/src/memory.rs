@@ -206,7 +206,7 @@ pub struct Memory {
     /// Cached internal nodes above the page level, keyed by (depth, index); absent means an all-zero subtree.
     nodes: PageMap<[u8; 32]>,
     /// Direct-mapped lookup cache: (page index, slot), tag u64::MAX when empty. Pages are never freed.
-    tlb: Box<[(u64, u32); TLB_SIZE]>,
+    tlb: [(u64, u32); TLB_SIZE],
     /// Code pages written since the last [`Memory::take_code_writes`].
     code_writes: Vec<u64>,
 }
@@ -219,7 +219,7 @@ impl Default for Memory {
             page_ids: Vec::new(),
             dirty: Vec::new(),
             nodes: PageMap::default(),
-            tlb: Box::new([(u64::MAX, 0); TLB_SIZE]),
+            tlb: [(u64::MAX, 0); TLB_SIZE],
             code_writes: Vec::new(),
         }
     }
