@@ -122,6 +122,28 @@ pub enum Op {
     Beq,
     /// bne.
     Bne,
+    /// sra.
+    Sra,
+    /// sllv.
+    Sllv,
+    /// srlv.
+    Srlv,
+    /// srav.
+    Srav,
+    /// dsllv.
+    Dsllv,
+    /// dsrlv.
+    Dsrlv,
+    /// dsrav.
+    Dsrav,
+    /// mfhi.
+    Mfhi,
+    /// mflo.
+    Mflo,
+    /// multu.
+    Multu,
+    /// dmultu.
+    Dmultu,
     /// An instruction whose only effect is writing r0 (e.g. `sll $0, $0, 0`): just advances the pc.
     Nop,
 }
@@ -206,6 +228,17 @@ const fn special_table() -> [Op; 64] {
         t[f] = Op::HiLo;
         f += 1;
     }
+    t[0x03] = Op::Sra;
+    t[0x04] = Op::Sllv;
+    t[0x06] = Op::Srlv;
+    t[0x07] = Op::Srav;
+    t[0x14] = Op::Dsllv;
+    t[0x16] = Op::Dsrlv;
+    t[0x17] = Op::Dsrav;
+    t[0x10] = Op::Mfhi;
+    t[0x12] = Op::Mflo;
+    t[0x19] = Op::Multu;
+    t[0x1D] = Op::Dmultu;
     // Invalid functs are rejected by `alu::execute` inside the AluR / HiLo arms (0x15 included).
     t
 }
@@ -309,6 +342,15 @@ impl Decoded {
             | Op::Dsra32
             | Op::Movz
             | Op::Movn
+            | Op::Sra
+            | Op::Sllv
+            | Op::Srlv
+            | Op::Srav
+            | Op::Dsllv
+            | Op::Dsrlv
+            | Op::Dsrav
+            | Op::Mfhi
+            | Op::Mflo
                 if rd == 0 =>
             {
                 Op::Nop
@@ -550,6 +592,48 @@ pub fn exec_straight(t: &mut ThreadState, mem: &mut Memory, d: Decoded) -> Resul
         }
         Op::Dsra32 => {
             put(t, rd, ((t.regs[rt] as i64) >> (shamt(insn) + 32)) as u64);
+        }
+        Op::Sra => {
+            let sa = shamt(insn);
+            put(t, rd, sign_extend((t.regs[rt] & 0xFFFF_FFFF) >> sa, 32 - sa));
+        }
+        Op::Sllv => {
+            put(t, rd, se32((t.regs[rt] << (t.regs[rs] & 0x1F)) & 0xFFFF_FFFF));
+        }
+        Op::Srlv => {
+            put(t, rd, se32((t.regs[rt] & 0xFFFF_FFFF) >> (t.regs[rs] & 0x1F)));
+        }
+        Op::Srav => {
+            let sa = (t.regs[rs] & 0x1F) as u32;
+            put(t, rd, sign_extend((t.regs[rt] & 0xFFFF_FFFF) >> sa, 32 - sa));
+        }
+        Op::Dsllv => {
+            put(t, rd, t.regs[rt] << (t.regs[rs] & 0x3F));
+        }
+        Op::Dsrlv => {
+            put(t, rd, t.regs[rt] >> (t.regs[rs] & 0x3F));
+        }
+        Op::Dsrav => {
+            put(t, rd, ((t.regs[rt] as i64) >> (t.regs[rs] & 0x3F)) as u64);
+        }
+        Op::Mfhi => {
+            put(t, rd, t.hi);
+        }
+        Op::Mflo => {
+            put(t, rd, t.lo);
+        }
+        Op::Multu => {
+            let acc = (t.regs[rs] as u32 as u64).wrapping_mul(t.regs[rt] as u32 as u64);
+            t.hi = se32(acc >> 32);
+            t.lo = se32(acc & 0xFFFF_FFFF);
+            // As every HI/LO instruction, it writes rd (with 0) when the encoding names one.
+            set(t, rd, 0);
+        }
+        Op::Dmultu => {
+            let p = u128::from(t.regs[rs]) * u128::from(t.regs[rt]);
+            t.hi = (p >> 64) as u64;
+            t.lo = p as u64;
+            set(t, rd, 0);
         }
         Op::Addiu => {
             put(t, rt, se32((t.regs[rs] as u32).wrapping_add(simm as u32) as u64));
