@@ -65,7 +65,7 @@ impl StepMatcher {
             Self::Never => false,
             Self::Always => true,
             Self::Exact(n) => step == n,
-            Self::Every(n) => step % n == 0,
+            Self::Every(n) => step.is_multiple_of(n),
         }
     }
 

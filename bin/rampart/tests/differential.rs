@@ -35,7 +35,7 @@ fn prove_and_check(vm: &mut Vm, name: &str, samples: &mut Vec<(StepWitness, [u8;
         .unwrap_or_else(|e| panic!("{name} step {step}: verifier rejected a VM proof: {e}"));
     assert_eq!(out.post_hash, post, "{name} step {step}: post-state hash differs");
     assert_eq!(out.post_state, vm.state.encode_witness(), "{name} step {step}: post-state witness differs");
-    if samples.len() < 64 && (step % 97 == 0 || w.preimage.is_some()) {
+    if samples.len() < 64 && (step.is_multiple_of(97) || w.preimage.is_some()) {
         samples.push((w, post));
     }
     true
