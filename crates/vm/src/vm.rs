@@ -133,6 +133,25 @@ impl std::fmt::Debug for Vm {
     }
 }
 
+/// A store to the reserved word clears the LL reservation (counted when one was held), as in Cannon.
+#[inline(always)]
+fn clear_reservation_on_store(
+    store_addr: u64,
+    ll_address: &mut u64,
+    ll_reservation_status: &mut u8,
+    ll_owner_thread: &mut u64,
+    stats: &mut DebugStats,
+) {
+    if store_addr == *ll_address & arch::ADDRESS_MASK {
+        if *ll_reservation_status != 0 {
+            stats.reservation_invalidation_count += 1;
+        }
+        *ll_reservation_status = 0;
+        *ll_address = 0;
+        *ll_owner_thread = 0;
+    }
+}
+
 #[inline(always)]
 fn active_thread(state: &mut State) -> &mut ThreadState {
     let stack = if state.traverse_right { &mut state.right_thread_stack } else { &mut state.left_thread_stack };
@@ -332,14 +351,13 @@ impl Vm {
                     match interp::exec_straight(t, memory, d) {
                         Ok(None) => {}
                         Ok(Some(store_addr)) => {
-                            if store_addr == *ll_address & arch::ADDRESS_MASK {
-                                if *ll_reservation_status != 0 {
-                                    self.stats.reservation_invalidation_count += 1;
-                                }
-                                *ll_reservation_status = 0;
-                                *ll_address = 0;
-                                *ll_owner_thread = 0;
-                            }
+                            clear_reservation_on_store(
+                                store_addr,
+                                ll_address,
+                                ll_reservation_status,
+                                ll_owner_thread,
+                                &mut self.stats,
+                            );
                             if memory.code_written() {
                                 k += 1;
                                 stop = true;
@@ -375,14 +393,13 @@ impl Vm {
                     match after {
                         Ok(None) => {}
                         Ok(Some(store_addr)) => {
-                            if store_addr == *ll_address & arch::ADDRESS_MASK {
-                                if *ll_reservation_status != 0 {
-                                    self.stats.reservation_invalidation_count += 1;
-                                }
-                                *ll_reservation_status = 0;
-                                *ll_address = 0;
-                                *ll_owner_thread = 0;
-                            }
+                            clear_reservation_on_store(
+                                store_addr,
+                                ll_address,
+                                ll_reservation_status,
+                                ll_owner_thread,
+                                &mut self.stats,
+                            );
                         }
                         Err(_) => {
                             single = true;
@@ -444,14 +461,13 @@ impl Vm {
             }
             match interp::exec(t, memory, d) {
                 Ok(Some(store_addr)) => {
-                    if store_addr == *ll_address & arch::ADDRESS_MASK {
-                        if *ll_reservation_status != 0 {
-                            self.stats.reservation_invalidation_count += 1;
-                        }
-                        *ll_reservation_status = 0;
-                        *ll_address = 0;
-                        *ll_owner_thread = 0;
-                    }
+                    clear_reservation_on_store(
+                        store_addr,
+                        ll_address,
+                        ll_reservation_status,
+                        ll_owner_thread,
+                        &mut self.stats,
+                    );
                     if memory.code_written() {
                         // Self-modifying code: decode the page again before the next fetch.
                         code.invalidate(memory);
