@@ -208,6 +208,66 @@ pub fn hash_one(msg: &[u8; 64]) -> [u8; 32] {
     crate::keccak::keccak256(msg)
 }
 
+/// One keccak round without theta's column sums and without iota, shared by the SIMD backends: `$th!(i)` is
+/// lane `i` with theta applied, `$rl!(x, n)` rotates left, `$chi!(x, y, z)` is `x ^ (!y & z)`. Applies rho and
+/// pi (lane x+5y moves to y+5((2x+3y)%5)) and chi, writing the new lanes into `$a`.
+#[cfg(target_arch = "x86_64")]
+macro_rules! rho_pi_chi {
+    ($a:ident, $th:ident, $rl:ident, $chi:ident) => {{
+        let b0 = $th!(0);
+        let b16 = $rl!($th!(5), 36);
+        let b7 = $rl!($th!(10), 3);
+        let b23 = $rl!($th!(15), 41);
+        let b14 = $rl!($th!(20), 18);
+        let b10 = $rl!($th!(1), 1);
+        let b1 = $rl!($th!(6), 44);
+        let b17 = $rl!($th!(11), 10);
+        let b8 = $rl!($th!(16), 45);
+        let b24 = $rl!($th!(21), 2);
+        let b20 = $rl!($th!(2), 62);
+        let b11 = $rl!($th!(7), 6);
+        let b2 = $rl!($th!(12), 43);
+        let b18 = $rl!($th!(17), 15);
+        let b9 = $rl!($th!(22), 61);
+        let b5 = $rl!($th!(3), 28);
+        let b21 = $rl!($th!(8), 55);
+        let b12 = $rl!($th!(13), 25);
+        let b3 = $rl!($th!(18), 21);
+        let b19 = $rl!($th!(23), 56);
+        let b15 = $rl!($th!(4), 27);
+        let b6 = $rl!($th!(9), 20);
+        let b22 = $rl!($th!(14), 39);
+        let b13 = $rl!($th!(19), 8);
+        let b4 = $rl!($th!(24), 14);
+        // chi
+        $a[0] = $chi!(b0, b1, b2);
+        $a[1] = $chi!(b1, b2, b3);
+        $a[2] = $chi!(b2, b3, b4);
+        $a[3] = $chi!(b3, b4, b0);
+        $a[4] = $chi!(b4, b0, b1);
+        $a[5] = $chi!(b5, b6, b7);
+        $a[6] = $chi!(b6, b7, b8);
+        $a[7] = $chi!(b7, b8, b9);
+        $a[8] = $chi!(b8, b9, b5);
+        $a[9] = $chi!(b9, b5, b6);
+        $a[10] = $chi!(b10, b11, b12);
+        $a[11] = $chi!(b11, b12, b13);
+        $a[12] = $chi!(b12, b13, b14);
+        $a[13] = $chi!(b13, b14, b10);
+        $a[14] = $chi!(b14, b10, b11);
+        $a[15] = $chi!(b15, b16, b17);
+        $a[16] = $chi!(b16, b17, b18);
+        $a[17] = $chi!(b17, b18, b19);
+        $a[18] = $chi!(b18, b19, b15);
+        $a[19] = $chi!(b19, b15, b16);
+        $a[20] = $chi!(b20, b21, b22);
+        $a[21] = $chi!(b21, b22, b23);
+        $a[22] = $chi!(b22, b23, b24);
+        $a[23] = $chi!(b23, b24, b20);
+        $a[24] = $chi!(b24, b20, b21);
+    }};
+}
+
 // AVX-512 intrinsics are stable since Rust 1.89, the workspace's `rust-version`.
 #[cfg(target_arch = "x86_64")]
 mod x86 {
@@ -240,58 +300,13 @@ mod x86 {
             let c3 = x3!(x3!(a[3], a[8], a[13]), a[18], a[23]);
             let c4 = x3!(x3!(a[4], a[9], a[14]), a[19], a[24]);
             let (d0, d1, d2, d3, d4) = (rl!(c1, 1), rl!(c2, 1), rl!(c3, 1), rl!(c4, 1), rl!(c0, 1));
-            // theta applied, then rho (rotate) and pi (move lane x+5y to y+5((2x+3y)%5))
-            let b0 = x3!(a[0], c4, d0);
-            let b16 = rl!(x3!(a[5], c4, d0), 36);
-            let b7 = rl!(x3!(a[10], c4, d0), 3);
-            let b23 = rl!(x3!(a[15], c4, d0), 41);
-            let b14 = rl!(x3!(a[20], c4, d0), 18);
-            let b10 = rl!(x3!(a[1], c0, d1), 1);
-            let b1 = rl!(x3!(a[6], c0, d1), 44);
-            let b17 = rl!(x3!(a[11], c0, d1), 10);
-            let b8 = rl!(x3!(a[16], c0, d1), 45);
-            let b24 = rl!(x3!(a[21], c0, d1), 2);
-            let b20 = rl!(x3!(a[2], c1, d2), 62);
-            let b11 = rl!(x3!(a[7], c1, d2), 6);
-            let b2 = rl!(x3!(a[12], c1, d2), 43);
-            let b18 = rl!(x3!(a[17], c1, d2), 15);
-            let b9 = rl!(x3!(a[22], c1, d2), 61);
-            let b5 = rl!(x3!(a[3], c2, d3), 28);
-            let b21 = rl!(x3!(a[8], c2, d3), 55);
-            let b12 = rl!(x3!(a[13], c2, d3), 25);
-            let b3 = rl!(x3!(a[18], c2, d3), 21);
-            let b19 = rl!(x3!(a[23], c2, d3), 56);
-            let b15 = rl!(x3!(a[4], c3, d4), 27);
-            let b6 = rl!(x3!(a[9], c3, d4), 20);
-            let b22 = rl!(x3!(a[14], c3, d4), 39);
-            let b13 = rl!(x3!(a[19], c3, d4), 8);
-            let b4 = rl!(x3!(a[24], c3, d4), 14);
-            // chi
-            a[0] = chi!(b0, b1, b2);
-            a[1] = chi!(b1, b2, b3);
-            a[2] = chi!(b2, b3, b4);
-            a[3] = chi!(b3, b4, b0);
-            a[4] = chi!(b4, b0, b1);
-            a[5] = chi!(b5, b6, b7);
-            a[6] = chi!(b6, b7, b8);
-            a[7] = chi!(b7, b8, b9);
-            a[8] = chi!(b8, b9, b5);
-            a[9] = chi!(b9, b5, b6);
-            a[10] = chi!(b10, b11, b12);
-            a[11] = chi!(b11, b12, b13);
-            a[12] = chi!(b12, b13, b14);
-            a[13] = chi!(b13, b14, b10);
-            a[14] = chi!(b14, b10, b11);
-            a[15] = chi!(b15, b16, b17);
-            a[16] = chi!(b16, b17, b18);
-            a[17] = chi!(b17, b18, b19);
-            a[18] = chi!(b18, b19, b15);
-            a[19] = chi!(b19, b15, b16);
-            a[20] = chi!(b20, b21, b22);
-            a[21] = chi!(b21, b22, b23);
-            a[22] = chi!(b22, b23, b24);
-            a[23] = chi!(b23, b24, b20);
-            a[24] = chi!(b24, b20, b21);
+            // theta for lane i (column x = i % 5): a[i] ^ c[x-1] ^ rotl(c[x+1], 1).
+            macro_rules! th {
+                ($i:literal) => {
+                    x3!(a[$i], [c4, c0, c1, c2, c3][$i % 5], [d0, d1, d2, d3, d4][$i % 5])
+                };
+            }
+            rho_pi_chi!(a, th, rl, chi);
             // iota
             a[0] = _mm512_xor_si512(a[0], _mm512_set1_epi64(rc as i64));
         }
@@ -327,58 +342,13 @@ mod x86 {
             let d2 = x2!(c1, rl!(c3, 1));
             let d3 = x2!(c2, rl!(c4, 1));
             let d4 = x2!(c3, rl!(c0, 1));
-            // theta applied, then rho (rotate) and pi (move lane x+5y to y+5((2x+3y)%5))
-            let b0 = x2!(a[0], d0);
-            let b16 = rl!(x2!(a[5], d0), 36);
-            let b7 = rl!(x2!(a[10], d0), 3);
-            let b23 = rl!(x2!(a[15], d0), 41);
-            let b14 = rl!(x2!(a[20], d0), 18);
-            let b10 = rl!(x2!(a[1], d1), 1);
-            let b1 = rl!(x2!(a[6], d1), 44);
-            let b17 = rl!(x2!(a[11], d1), 10);
-            let b8 = rl!(x2!(a[16], d1), 45);
-            let b24 = rl!(x2!(a[21], d1), 2);
-            let b20 = rl!(x2!(a[2], d2), 62);
-            let b11 = rl!(x2!(a[7], d2), 6);
-            let b2 = rl!(x2!(a[12], d2), 43);
-            let b18 = rl!(x2!(a[17], d2), 15);
-            let b9 = rl!(x2!(a[22], d2), 61);
-            let b5 = rl!(x2!(a[3], d3), 28);
-            let b21 = rl!(x2!(a[8], d3), 55);
-            let b12 = rl!(x2!(a[13], d3), 25);
-            let b3 = rl!(x2!(a[18], d3), 21);
-            let b19 = rl!(x2!(a[23], d3), 56);
-            let b15 = rl!(x2!(a[4], d4), 27);
-            let b6 = rl!(x2!(a[9], d4), 20);
-            let b22 = rl!(x2!(a[14], d4), 39);
-            let b13 = rl!(x2!(a[19], d4), 8);
-            let b4 = rl!(x2!(a[24], d4), 14);
-            // chi
-            a[0] = chi!(b0, b1, b2);
-            a[1] = chi!(b1, b2, b3);
-            a[2] = chi!(b2, b3, b4);
-            a[3] = chi!(b3, b4, b0);
-            a[4] = chi!(b4, b0, b1);
-            a[5] = chi!(b5, b6, b7);
-            a[6] = chi!(b6, b7, b8);
-            a[7] = chi!(b7, b8, b9);
-            a[8] = chi!(b8, b9, b5);
-            a[9] = chi!(b9, b5, b6);
-            a[10] = chi!(b10, b11, b12);
-            a[11] = chi!(b11, b12, b13);
-            a[12] = chi!(b12, b13, b14);
-            a[13] = chi!(b13, b14, b10);
-            a[14] = chi!(b14, b10, b11);
-            a[15] = chi!(b15, b16, b17);
-            a[16] = chi!(b16, b17, b18);
-            a[17] = chi!(b17, b18, b19);
-            a[18] = chi!(b18, b19, b15);
-            a[19] = chi!(b19, b15, b16);
-            a[20] = chi!(b20, b21, b22);
-            a[21] = chi!(b21, b22, b23);
-            a[22] = chi!(b22, b23, b24);
-            a[23] = chi!(b23, b24, b20);
-            a[24] = chi!(b24, b20, b21);
+            // theta for lane i (column x = i % 5), d[x] = c[x-1] ^ rotl(c[x+1], 1) already folded.
+            macro_rules! th {
+                ($i:literal) => {
+                    x2!(a[$i], [d0, d1, d2, d3, d4][$i % 5])
+                };
+            }
+            rho_pi_chi!(a, th, rl, chi);
             // iota
             a[0] = _mm256_xor_si256(a[0], _mm256_set1_epi64x(rc as i64));
         }
