@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{fixture_dir, rampart, rampart_bin, repo, BLOCKS};
+use common::{fixture_dir, load_elf, rampart, rampart_bin, repo, BLOCKS};
 use std::path::Path;
 use std::time::Instant;
 
@@ -57,21 +57,7 @@ struct Run {
 fn run_guest(work: &Path, x: &Exported) -> Result<Run, String> {
     let elf = repo().join("guests/bin/rust-executor.elf");
     let state = work.join("state.bin.gz");
-    let o = rampart(
-        &[
-            "load-elf",
-            "--type",
-            "multithreaded64-5",
-            "--path",
-            elf.to_str().unwrap(),
-            "--out",
-            state.to_str().unwrap(),
-            "--meta",
-            "",
-        ],
-        work,
-    );
-    assert!(o.status.success(), "load-elf: {}", String::from_utf8_lossy(&o.stderr));
+    load_elf(&elf, &state, None, work);
     let (out, debug) = (work.join("out.bin.gz"), work.join("debug.json"));
     let kv = work.join("kv");
     let mut args: Vec<&str> = vec![

@@ -2,9 +2,12 @@
 //! progress lines, witness; output and exit code as expected; the same output as qemu-mips64 where the guest is
 //! single-threaded Linux-compatible; the fast run loop equal to the reference step path on the whole run.
 
+mod common;
+
+use common::{load_elf, rampart};
 use rampart_vm::elf::Elf;
 use rampart_vm::Vm;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 struct Guest {
@@ -14,7 +17,7 @@ struct Guest {
 }
 
 fn guests_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guests")
+    common::repo().join("guests")
 }
 
 fn manifest() -> Vec<Guest> {
@@ -43,10 +46,6 @@ fn elf_path(name: &str) -> PathBuf {
     guests_dir().join("bin").join(format!("{name}.elf"))
 }
 
-fn rampart(args: &[&str], dir: &Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_rampart")).args(args).current_dir(dir).output().expect("spawn rampart")
-}
-
 #[test]
 fn every_guest_runs_through_the_cannon_flow() {
     let work = std::env::temp_dir().join(format!("rampart-guests-{}", std::process::id()));
@@ -58,21 +57,7 @@ fn every_guest_runs_through_the_cannon_flow() {
         let state = work.join(format!("{}.bin.gz", g.name));
         let meta = work.join(format!("{}.meta.json", g.name));
         let out = work.join(format!("{}.out.bin.gz", g.name));
-        let o = rampart(
-            &[
-                "load-elf",
-                "--type",
-                "multithreaded64-5",
-                "--path",
-                elf.to_str().unwrap(),
-                "--out",
-                state.to_str().unwrap(),
-                "--meta",
-                meta.to_str().unwrap(),
-            ],
-            &work,
-        );
-        assert!(o.status.success(), "{}: load-elf: {}", g.name, String::from_utf8_lossy(&o.stderr));
+        load_elf(&elf, &state, Some(&meta), &work);
         let proof_fmt = work.join(format!("{}-proof-%d.json", g.name));
         let o = rampart(
             &[

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{rampart, rampart_bin, repo};
+use common::{load_elf, rampart, rampart_bin, repo};
 use rampart_host::preimage::selftest::Fixture;
 use rampart_host::preimage::PreimageKey;
 use rampart_host::{keccak256, DirectoryKeyValueStore, KeyValueStore};
@@ -33,21 +33,7 @@ fn run_guest(work: &Path, f: &Fixture, skip: Option<usize>) -> (Output, Option<s
     }
     let elf = repo().join("guests/bin/rust-oracle-e2e.elf");
     let state = work.join("state.bin.gz");
-    let o = rampart(
-        &[
-            "load-elf",
-            "--type",
-            "multithreaded64-5",
-            "--path",
-            elf.to_str().unwrap(),
-            "--out",
-            state.to_str().unwrap(),
-            "--meta",
-            "",
-        ],
-        work,
-    );
-    assert!(o.status.success(), "load-elf: {}", String::from_utf8_lossy(&o.stderr));
+    load_elf(&elf, &state, None, work);
     let out = work.join("out.bin.gz");
     let (l1, agreed, claim) = (hex32(&f.l1_head), hex32(&f.agreed_output_root), hex32(&f.claim));
     let (block, chain) = (f.block_number.to_string(), f.chain_id.to_string());

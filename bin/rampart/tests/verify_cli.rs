@@ -3,8 +3,8 @@
 
 mod common;
 
-use common::{rampart, repo, workdir};
-use std::path::PathBuf;
+use common::{load_elf, rampart, repo, workdir};
+use std::path::{Path, PathBuf};
 
 fn guest(name: &str) -> String {
     repo().join("guests/bin").join(format!("{name}.elf")).to_string_lossy().into_owned()
@@ -13,11 +13,7 @@ fn guest(name: &str) -> String {
 #[test]
 fn verify_accepts_every_proof_of_a_run_and_rejects_tampering() {
     let dir = workdir("verify", "run");
-    let o = rampart(
-        &["load-elf", "--type", "multithreaded64-5", "--path", &guest("go-goroutines"), "--out", "state.bin.gz"],
-        &dir,
-    );
-    assert!(o.status.success(), "load-elf: {}", String::from_utf8_lossy(&o.stderr));
+    load_elf(Path::new(&guest("go-goroutines")), &dir.join("state.bin.gz"), None, &dir);
     let o = rampart(
         &[
             "run",

@@ -44,3 +44,24 @@ pub fn workdir(prefix: &str, name: &str) -> PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+/// `rampart load-elf --type multithreaded64-5` of `elf` into the state file `out` (with a meta file when given),
+/// asserting success.
+pub fn load_elf(elf: &Path, out: &Path, meta: Option<&Path>, dir: &Path) {
+    let meta = meta.map(|m| m.to_str().unwrap()).unwrap_or("");
+    let o = rampart(
+        &[
+            "load-elf",
+            "--type",
+            "multithreaded64-5",
+            "--path",
+            elf.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--meta",
+            meta,
+        ],
+        dir,
+    );
+    assert!(o.status.success(), "load-elf {}: {}", elf.display(), String::from_utf8_lossy(&o.stderr));
+}
