@@ -340,8 +340,8 @@ impl Vm {
             let block = page.blocks[idx];
             let len = u64::from(block & !interp::BLOCK_ENDS_IN_CONTROL);
             if len != 0 && !single && n + len <= budget && t.next_pc == pc.wrapping_add(4) {
-                // A basic block: straight-line instructions without pc bookkeeping, then the branch and its
-                // delay slot through the per-step semantics. Stops early (exactly) at a fault or a code write.
+                // A basic block: straight-line instructions without pc bookkeeping, then the branch through the
+                // per-step semantics. Stops early (exactly) at a fault or a code write.
                 let ctl = if block & interp::BLOCK_ENDS_IN_CONTROL != 0 { 2 } else { 0 };
                 let straight = len as usize - ctl;
                 let mut k = 0usize;
@@ -378,33 +378,12 @@ impl Vm {
                 t.next_pc = block_pc.wrapping_add(4);
                 n += k as u64;
                 if !stop && ctl != 0 {
+                    // The branch (pc moves to its delay slot); the delay slot then runs through the step path
+                    // below on the next iteration, as it is never a block start (next_pc != pc + 4).
                     let branch = page.insns[(idx + k) & (interp::PAGE_INSNS - 1)];
-                    let delay = page.insns[(idx + k + 1) & (interp::PAGE_INSNS - 1)];
                     if interp::exec_control(t, branch).is_err() {
                         single = true;
                         continue;
-                    }
-                    n += 1;
-                    let after = interp::exec_straight(t, memory, delay);
-                    if after.is_ok() {
-                        t.pc = t.next_pc;
-                        t.next_pc = t.next_pc.wrapping_add(4);
-                    }
-                    match after {
-                        Ok(None) => {}
-                        Ok(Some(store_addr)) => {
-                            clear_reservation_on_store(
-                                store_addr,
-                                ll_address,
-                                ll_reservation_status,
-                                ll_owner_thread,
-                                &mut self.stats,
-                            );
-                        }
-                        Err(_) => {
-                            single = true;
-                            continue;
-                        }
                     }
                     n += 1;
                 }
