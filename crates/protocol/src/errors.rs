@@ -46,3 +46,96 @@ pub enum FrameError {
     #[error("frame data of {0} bytes exceeds the maximum of 1000000")]
     EncodeTooLarge(usize),
 }
+
+/// Why a channel's compressed data yields no output.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum CompressionError {
+    /// The channel holds no data.
+    #[error("channel data is empty")]
+    Empty,
+    /// The first byte selects neither zlib nor brotli.
+    #[error("unknown channel compression type byte {0:#04x}")]
+    UnknownType(u8),
+    /// A brotli channel before Fjord.
+    #[error("brotli-compressed channel before Fjord")]
+    BrotliBeforeFjord,
+    /// The zlib header is invalid (method, window size, check bits or preset dictionary).
+    #[error("invalid zlib header")]
+    ZlibHeader,
+    /// The zlib stream is corrupt before producing any output.
+    #[error("corrupt zlib stream")]
+    Zlib,
+    /// The brotli stream is corrupt before producing any output.
+    #[error("corrupt brotli stream")]
+    Brotli,
+}
+
+/// Why a batch does not decode, encode or derive.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum BatchError {
+    /// The typed batch has no type byte.
+    #[error("batch is empty")]
+    Empty,
+    /// The batch type byte is neither 0 nor 1.
+    #[error("unknown batch type {0}")]
+    UnknownType(u8),
+    /// A channel item is an RLP list where a byte string is expected.
+    #[error("channel item is an RLP list, not a byte string")]
+    ChannelItemNotString,
+    /// The singular batch's RLP is malformed.
+    #[error("malformed singular batch RLP")]
+    SingleRlp,
+    /// The data ends inside the named field.
+    #[error("truncated {0}")]
+    Truncated(&'static str),
+    /// A varint does not fit in 64 bits.
+    #[error("varint overflow in {0}")]
+    VarintOverflow(&'static str),
+    /// A bit list has bits set above its length.
+    #[error("{0} has bits set above its length")]
+    BitsOverflow(&'static str),
+    /// A count exceeds `MAX_SPAN_BATCH_ELEMENTS`.
+    #[error("span batch size limit reached")]
+    TooBig,
+    /// A span batch with no block.
+    #[error("span batch has no blocks")]
+    EmptySpanBatch,
+    /// A span tx_data is an RLP string where a list is expected.
+    #[error("span batch tx_data is not an RLP list")]
+    TxDataNotList,
+    /// A span tx_data's RLP does not match its type's fields.
+    #[error("malformed span batch tx_data")]
+    TxData,
+    /// A transaction type span batches cannot carry.
+    #[error("unsupported span batch transaction type {0}")]
+    UnsupportedTxType(u8),
+    /// An EIP-7702 transaction without a destination.
+    #[error("set-code transaction without a to address")]
+    SetCodeCreate,
+    /// A transaction that does not decode as EIP-2718.
+    #[error("transaction does not decode")]
+    InvalidTx,
+    /// A protected transaction for another chain.
+    #[error("transaction chain id {got}, expected {expected}")]
+    WrongChainId {
+        /// The rollup's chain id.
+        expected: u64,
+        /// The transaction's.
+        got: u64,
+    },
+    /// A span batch starting before L2 genesis.
+    #[error("span batch timestamp before L2 genesis")]
+    BeforeGenesis,
+    /// A span batch block's L1 origin is older than the safe head's.
+    #[error("span batch block epoch {epoch} is behind the safe head's L1 origin")]
+    OriginBehindSafeHead {
+        /// The block's epoch number.
+        epoch: u64,
+    },
+    /// A span batch block's L1 origin is not among the known origins.
+    #[error("no L1 origin known for span batch epoch {epoch}")]
+    MissingOrigin {
+        /// The block's epoch number.
+        epoch: u64,
+    },
+}

@@ -1,0 +1,4 @@
+//! Integration tests of rampart-protocol: real op-node data and round trips.
+
+mod fixtures;
+mod roundtrip;
