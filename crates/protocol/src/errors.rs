@@ -139,3 +139,68 @@ pub enum BatchError {
         epoch: u64,
     },
 }
+
+/// Why blob data does not encode or decode (op-service `Blob.FromData` / `Blob.ToData`).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum BlobError {
+    /// The payload exceeds 130 044 bytes.
+    #[error("{0} bytes do not fit in one blob (max 130044)")]
+    TooLarge(usize),
+    /// The blob is not 131 072 bytes.
+    #[error("blob of {0} bytes, expected 131072")]
+    WrongSize(usize),
+    /// The encoding version byte is not 0.
+    #[error("unsupported blob encoding version {0}")]
+    Version(u8),
+    /// The declared length exceeds 130 044.
+    #[error("blob declares length {0} (max 130044)")]
+    Length(usize),
+    /// A field element has one of its top two bits set.
+    #[error("field element {0} has its top bits set")]
+    FieldElement(usize),
+    /// Non-zero decoded bytes after the declared length.
+    #[error("non-zero data at payload offset {0}, past the declared length")]
+    TrailingData(usize),
+    /// Non-zero bytes in the blob after the decoded rounds.
+    #[error("non-zero byte at blob offset {0}, after the encoded data")]
+    TrailingBlob(usize),
+}
+
+/// Why a frame does not join a channel, or a channel cannot be encoded.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ChannelError {
+    /// The frame belongs to another channel.
+    #[error("frame belongs to another channel")]
+    WrongChannel,
+    /// A second closing frame.
+    #[error("closing frame for an already closed channel")]
+    AlreadyClosed,
+    /// The frame number is already present.
+    #[error("duplicate frame {0}")]
+    Duplicate(u16),
+    /// The frame number is at or past the closing frame's.
+    #[error("frame {0} at or past the closing frame")]
+    BeyondLast(u16),
+    /// Holocene: the frame is not the next one.
+    #[error("frame out of order: expected {expected}, got {got}")]
+    OutOfOrder {
+        /// The next frame number.
+        expected: usize,
+        /// The one received.
+        got: u16,
+    },
+    /// The batch would take the channel past its decompressed size limit.
+    #[error("channel full: {len} bytes exceed the limit of {max}")]
+    Full {
+        /// Size the channel would have.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The frame size leaves no room for data.
+    #[error("frame size {0} leaves no room for data (overhead is 23 bytes)")]
+    FrameSizeTooSmall(usize),
+    /// More than 65 536 frames would be needed.
+    #[error("channel needs {0} frames (max 65536)")]
+    TooManyFrames(usize),
+}
