@@ -1,4 +1,6 @@
 //! Integration tests of rampart-protocol: real op-node data and round trips.
 
 mod fixtures;
+mod gen;
+mod kona_diff;
 mod roundtrip;
