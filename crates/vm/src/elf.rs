@@ -37,7 +37,10 @@ pub struct Elf<'a> {
 fn slice<'a>(data: &'a [u8], off: u64, len: u64, what: &str) -> Result<&'a [u8], ElfError> {
     let end = off.checked_add(len).ok_or_else(|| ElfError::Malformed(format!("{what} out of bounds")))?;
     if end > data.len() as u64 {
-        return Err(ElfError::Malformed(format!("{what} at [{off:#x}, {end:#x}) beyond end of file ({:#x})", data.len())));
+        return Err(ElfError::Malformed(format!(
+            "{what} at [{off:#x}, {end:#x}) beyond end of file ({:#x})",
+            data.len()
+        )));
     }
     Ok(&data[off as usize..end as usize])
 }
@@ -59,7 +62,10 @@ impl<'a> Elf<'a> {
             return Err(ElfError::Malformed("not an ELF file (bad magic or shorter than 64 bytes)".into()));
         }
         if data[4] != 2 {
-            return Err(ElfError::Unsupported(format!("class {} is not ELF64 (32-bit ELFs are not supported)", data[4])));
+            return Err(ElfError::Unsupported(format!(
+                "class {} is not ELF64 (32-bit ELFs are not supported)",
+                data[4]
+            )));
         }
         if data[5] != 2 {
             return Err(ElfError::Unsupported("little-endian ELF (MIPS64 guests must be big-endian)".into()));
@@ -123,7 +129,9 @@ impl<'a> Elf<'a> {
                     "segments total more than {MAX_LOADED_BYTES} bytes (oversize ELF)"
                 )));
             }
-            let file = slice(self.data, ph.offset, ph.filesz, "segment data")?;
+            // An empty file part (a .bss-only segment) reads nothing, wherever its offset points: linkers may
+            // put it past the end of the file, and Cannon and Linux accept that.
+            let file = if ph.filesz == 0 { &[][..] } else { slice(self.data, ph.offset, ph.filesz, "segment data")? };
             let mut bytes = file.to_vec();
             bytes.resize(ph.memsz as usize, 0);
             state.memory.set_range(ph.vaddr, &bytes);
@@ -252,6 +260,40 @@ mod tests {
         h[56..58].copy_from_slice(&100u16.to_be_bytes());
         h[32..40].copy_from_slice(&64u64.to_be_bytes());
         assert!(matches!(Elf::parse(&h), Err(ElfError::Malformed(_))));
+    }
+
+    /// A minimal big-endian ELF64 MIPS file with the given program headers (type, offset, vaddr, filesz, memsz).
+    fn elf_with(phdrs: &[(u32, u64, u64, u64, u64)], file_len: usize) -> Vec<u8> {
+        let mut h = vec![0u8; file_len.max(64 + 56 * phdrs.len())];
+        h[..4].copy_from_slice(b"\x7fELF");
+        h[4] = 2;
+        h[5] = 2;
+        h[18..20].copy_from_slice(&EM_MIPS.to_be_bytes());
+        h[24..32].copy_from_slice(&0x1_0000u64.to_be_bytes());
+        h[32..40].copy_from_slice(&64u64.to_be_bytes());
+        h[54..56].copy_from_slice(&56u16.to_be_bytes());
+        h[56..58].copy_from_slice(&(phdrs.len() as u16).to_be_bytes());
+        for (i, &(t, off, vaddr, filesz, memsz)) in phdrs.iter().enumerate() {
+            let p = 64 + 56 * i;
+            h[p..p + 4].copy_from_slice(&t.to_be_bytes());
+            h[p + 8..p + 16].copy_from_slice(&off.to_be_bytes());
+            h[p + 16..p + 24].copy_from_slice(&vaddr.to_be_bytes());
+            h[p + 32..p + 40].copy_from_slice(&filesz.to_be_bytes());
+            h[p + 40..p + 48].copy_from_slice(&memsz.to_be_bytes());
+        }
+        h
+    }
+
+    #[test]
+    fn empty_load_segment_with_offset_past_the_end_is_bss() {
+        // A .bss-only PT_LOAD whose offset lies beyond the file (as linkers emit): zero-filled pages.
+        let data = elf_with(&[(PT_LOAD, 0x10_0000, 0x20_0000, 0, 0x2000)], 256);
+        let state = Elf::parse(&data).unwrap().load().unwrap();
+        assert!(state.memory.has_page(0x200) && state.memory.has_page(0x201));
+        assert_eq!(state.memory.peek_word(0x20_0ff8), 0);
+        // With file bytes, an offset past the end is still an error.
+        let data = elf_with(&[(PT_LOAD, 0x10_0000, 0x20_0000, 8, 0x2000)], 256);
+        assert!(matches!(Elf::parse(&data).unwrap().load(), Err(ElfError::Malformed(_))));
     }
 
     #[test]

@@ -5,8 +5,9 @@ use thiserror::Error;
 /// Why a step could not be executed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum VmError {
-    /// Unsupported or invalid instruction word.
-    #[error("invalid instruction: {0:x}")]
+    /// Unsupported or invalid instruction word (printed as Cannon does: an invalid SPECIAL funct as `0x%08x`,
+    /// every other invalid word as `%x`).
+    #[error("invalid instruction: {}", invalid_insn_text(*.0))]
     InvalidInstruction(u32),
     /// A branch executed in a delay slot.
     #[error("branch in delay slot")]
@@ -38,6 +39,16 @@ pub enum VmError {
     /// Writing guest output to the host failed.
     #[error("writing guest output: {0}")]
     Output(String),
+}
+
+/// The instruction word of Cannon's "invalid instruction" panics: the ALU's SPECIAL (opcode 0) arm formats it
+/// as `0x%08x`, every other path as plain `%x`.
+fn invalid_insn_text(insn: u32) -> String {
+    if insn >> 26 == 0 {
+        format!("{insn:#010x}")
+    } else {
+        format!("{insn:x}")
+    }
 }
 
 impl VmError {

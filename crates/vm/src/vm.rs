@@ -67,7 +67,14 @@ pub struct StepWitness {
     pub preimage: Option<([u8; 32], Vec<u8>, u64)>,
 }
 
-/// Counters reported by `--debug-info`.
+/// Cannon's eager instruction cache covers `[0, 128 MiB)`: fetches at or above it count as misses in
+/// `--debug-info` (upstream decodes that region once when the VM starts; Rampart only reports the figure).
+pub const ICACHE_LIMIT: u64 = 128 << 20;
+
+/// Threads whose last `ll` step Cannon remembers (an LRU of this size) for `max_steps_between_ll_and_sc`.
+const LL_STEP_CACHE: usize = 5;
+
+/// Counters reported by `--debug-info`, computed as Cannon's stats tracker does.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DebugStats {
     /// Distinct preimages fetched from the oracle.
@@ -78,10 +85,65 @@ pub struct DebugStats {
     pub rmw_success_count: u64,
     /// Failed sc/scd.
     pub rmw_fail_count: u64,
-    /// Reservations cleared by a store.
+    /// Stores that hit the reserved word (`llAddress & ~7`), whether or not a reservation was held (as Cannon).
     pub reservation_invalidation_count: u64,
     /// Forced preemptions.
     pub forced_preemption_count: u64,
+    /// Instruction fetches at or above [`ICACHE_LIMIT`].
+    pub instruction_cache_miss_count: u64,
+    /// Highest pc of such a fetch.
+    pub highest_icache_miss_pc: u64,
+    /// Longest distance in steps from a thread's `ll`/`lld` to its next `sc`/`scd`.
+    pub max_steps_between_ll_and_sc: u64,
+    /// Steps during which thread 0 was not the active thread (measured at preemptions, as Cannon).
+    pub idle_step_count_thread_0: u64,
+    /// (thread id, step of its last ll), least recently used first, at most [`LL_STEP_CACHE`] entries.
+    last_ll_step: Vec<(u64, u64)>,
+    /// The thread the tracker last saw activated by a preemption (Cannon starts it at 0).
+    active_thread_id: u64,
+    /// Step at which thread 0 was last preempted away.
+    last_active_step_thread0: u64,
+}
+
+impl DebugStats {
+    /// An `ll`/`lld` by `thread` at `step` (the step counter after its increment).
+    fn track_ll(&mut self, thread: u64, step: u64) {
+        self.last_ll_step.retain(|&(t, _)| t != thread);
+        if self.last_ll_step.len() == LL_STEP_CACHE {
+            self.last_ll_step.remove(0);
+        }
+        self.last_ll_step.push((thread, step));
+    }
+
+    /// An `sc`/`scd` by `thread` at `step`: closes the thread's ll-sc distance, if its ll is remembered.
+    fn track_sc(&mut self, thread: u64, step: u64, success: bool) {
+        if success {
+            self.rmw_success_count += 1;
+        } else {
+            self.rmw_fail_count += 1;
+        }
+        if let Some(i) = self.last_ll_step.iter().position(|&(t, _)| t == thread) {
+            let (_, ll) = self.last_ll_step.remove(i);
+            self.max_steps_between_ll_and_sc = self.max_steps_between_ll_and_sc.max(step.wrapping_sub(ll));
+        }
+    }
+
+    /// `count` instruction fetches ending at `last_pc`, all on one page at or above [`ICACHE_LIMIT`].
+    #[cold]
+    fn track_icache_misses(&mut self, count: u64, last_pc: u64) {
+        self.instruction_cache_miss_count += count;
+        self.highest_icache_miss_pc = self.highest_icache_miss_pc.max(last_pc);
+    }
+
+    /// A preemption made `thread` active at `step`.
+    fn track_thread_activated(&mut self, thread: u64, step: u64) {
+        if self.active_thread_id == 0 && thread != 0 {
+            self.last_active_step_thread0 = step;
+        } else if self.active_thread_id != 0 && thread == 0 {
+            self.idle_step_count_thread_0 += step.wrapping_sub(self.last_active_step_thread0);
+        }
+        self.active_thread_id = thread;
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -133,7 +195,7 @@ impl std::fmt::Debug for Vm {
     }
 }
 
-/// A store to the reserved word clears the LL reservation (counted when one was held), as in Cannon.
+/// A store to the reserved word clears the LL reservation (and is counted, held or not), as in Cannon.
 #[inline(always)]
 fn clear_reservation_on_store(
     store_addr: u64,
@@ -143,9 +205,7 @@ fn clear_reservation_on_store(
     stats: &mut DebugStats,
 ) {
     if store_addr == *ll_address & arch::ADDRESS_MASK {
-        if *ll_reservation_status != 0 {
-            stats.reservation_invalidation_count += 1;
-        }
+        stats.reservation_invalidation_count += 1;
         *ll_reservation_status = 0;
         *ll_address = 0;
         *ll_owner_thread = 0;
@@ -305,6 +365,7 @@ impl Vm {
             ll_address,
             ll_reservation_status,
             ll_owner_thread,
+            step,
             ..
         } = &mut self.state;
         let t = if *traverse_right { right_thread_stack.last_mut() } else { left_thread_stack.last_mut() }
@@ -317,6 +378,8 @@ impl Vm {
         // page change and a misaligned pc (u64::MAX never matches, its bits 2..11 are set).
         let mut cur_base = u64::MAX;
         let mut cur_slot = 0usize;
+        // Whether the current code page lies above Cannon's eager instruction cache (`--debug-info` misses).
+        let mut miss_page = false;
         let mut n = 0u64;
         let mut result = Ok(());
         // Set after a block stopped short at a faulting instruction: the next step runs one at a time.
@@ -331,6 +394,7 @@ impl Vm {
                     Some(slot) => {
                         cur_base = pc & !0xFFC;
                         cur_slot = slot;
+                        miss_page = pc >= ICACHE_LIMIT;
                     }
                     None => break, // executing an unallocated page: the slow path handles it
                 }
@@ -377,15 +441,23 @@ impl Vm {
                 t.pc = block_pc;
                 t.next_pc = block_pc.wrapping_add(4);
                 n += k as u64;
+                let mut fetched = k as u64;
                 if !stop && ctl != 0 {
                     // The branch (pc moves to its delay slot); the delay slot then runs through the step path
                     // below on the next iteration, as it is never a block start (next_pc != pc + 4).
                     let branch = page.insns[(idx + k) & (interp::PAGE_INSNS - 1)];
                     if interp::exec_control(t, branch).is_err() {
                         single = true;
-                        continue;
+                    } else {
+                        n += 1;
+                        fetched += 1;
                     }
-                    n += 1;
+                }
+                if miss_page && fetched != 0 {
+                    self.stats.track_icache_misses(fetched, pc.wrapping_add(4 * (fetched - 1)));
+                }
+                if single {
+                    continue;
                 }
                 if memory.code_written() {
                     code.invalidate(memory);
@@ -401,6 +473,9 @@ impl Vm {
                 if d.op() == interp::Op::Slow || !then_slow {
                     break;
                 }
+                if miss_page {
+                    self.stats.track_icache_misses(1, pc);
+                }
                 // ll / lld / sc / scd, exactly as `handle_rmw` (no proofs are tracked in the hot loop).
                 let insn = d.insn();
                 let opcode = insn >> 26;
@@ -414,6 +489,7 @@ impl Vm {
                     *ll_reservation_status = target_status;
                     *ll_address = addr;
                     *ll_owner_thread = t.thread_id;
+                    self.stats.track_ll(t.thread_id, *step + n + 1);
                     alu::select_sub_word(addr, mem, bytes, true)
                 } else if *ll_reservation_status == target_status
                     && *ll_owner_thread == t.thread_id
@@ -424,19 +500,22 @@ impl Vm {
                     *ll_owner_thread = 0;
                     let mem = memory.read_word(ea);
                     memory.write_word(ea, alu::update_sub_word(addr, mem, bytes, t.regs[rt]));
-                    self.stats.rmw_success_count += 1;
+                    self.stats.track_sc(t.thread_id, *step + n + 1, true);
                     if memory.code_written() {
                         code.invalidate(memory);
                         cur_base = u64::MAX;
                     }
                     1
                 } else {
-                    self.stats.rmw_fail_count += 1;
+                    self.stats.track_sc(t.thread_id, *step + n + 1, false);
                     0
                 };
                 write_rd_and_advance(t, rt, ret, true);
                 n += 1;
                 continue;
+            }
+            if miss_page {
+                self.stats.track_icache_misses(1, pc);
             }
             match interp::exec(t, memory, d) {
                 Ok(Some(store_addr)) => {
@@ -494,14 +573,14 @@ impl Vm {
             s.traverse_right = !s.traverse_right;
         }
         s.steps_since_last_context_switch = 0;
+        let active = s.current_thread().map_or(0, |t| t.thread_id);
+        self.stats.track_thread_activated(active, s.step);
     }
 
     #[inline(always)]
     fn handle_memory_update(&mut self, aligned_addr: u64) {
         if aligned_addr == self.state.ll_address & arch::ADDRESS_MASK {
-            if self.state.ll_reservation_status != 0 {
-                self.stats.reservation_invalidation_count += 1;
-            }
+            self.stats.reservation_invalidation_count += 1;
             self.state.ll_reservation_status = 0;
             self.state.ll_address = 0;
             self.state.ll_owner_thread = 0;
@@ -531,6 +610,9 @@ impl Vm {
         let pc = active_thread(&mut self.state).pc;
         if pc & 3 != 0 {
             return Err(VmError::InvalidPc(pc));
+        }
+        if pc >= ICACHE_LIMIT {
+            self.stats.track_icache_misses(1, pc);
         }
         let word = self.state.memory.read_word(pc);
         let insn = if pc & 4 == 0 { (word >> 32) as u32 } else { word as u32 };
@@ -580,6 +662,7 @@ impl Vm {
                 state.ll_reservation_status = target_status;
                 state.ll_address = addr;
                 state.ll_owner_thread = thread_id;
+                self.stats.track_ll(thread_id, state.step);
                 v
             }
             _ => {
@@ -595,10 +678,10 @@ impl Vm {
                     self.tracker.track(&mut state.memory, ea);
                     let mem = state.memory.read_word(ea);
                     state.memory.write_word(ea, alu::update_sub_word(addr, mem, bytes, val));
-                    self.stats.rmw_success_count += 1;
+                    self.stats.track_sc(thread_id, state.step, true);
                     1
                 } else {
-                    self.stats.rmw_fail_count += 1;
+                    self.stats.track_sc(thread_id, state.step, false);
                     0
                 }
             }

@@ -93,7 +93,8 @@ fn parse_preimage_stop(s: &str) -> Result<PreimageStop, CliError> {
     }
     let mut parts = s.split('@');
     let key = parts.next().unwrap_or_default().trim_start_matches("0x");
-    let bytes = hex::decode(key).map_err(|e| CliError::usage(format!("invalid --stop-at-preimage key {key:?}: {e}")))?;
+    let bytes =
+        hex::decode(key).map_err(|e| CliError::usage(format!("invalid --stop-at-preimage key {key:?}: {e}")))?;
     if bytes.is_empty() || bytes.len() > 32 {
         return Err(CliError::usage("invalid --stop-at-preimage: key prefix must be 1..32 bytes"));
     }
@@ -183,7 +184,8 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         if stdout_taken { Box::new(std::io::stderr()) } else { Box::new(std::io::stdout()) };
     let mut vm = Vm::new(state).with_oracle(oracle).with_output(guest_out, Box::new(std::io::stderr()));
 
-    let result = run_loop(&mut vm, &args, meta.as_ref(), proof_at, snapshot_at, stop_at, info_at, preimage_stop, preimage_type);
+    let result =
+        run_loop(&mut vm, &args, meta.as_ref(), proof_at, snapshot_at, stop_at, info_at, preimage_stop, preimage_type);
     let flushed = vm.flush_output();
     let state_out = std::mem::replace(&mut vm.state, State::new(0));
     let stats = vm.stats.clone();
@@ -193,10 +195,7 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     }
     result?;
     flushed.map_err(|e| CliError::fail(e.to_string()))?;
-    eprintln!(
-        "Execution stopped exited={} code={} step={}",
-        state_out.exited, state_out.exit_code, state_out.step
-    );
+    eprintln!("Execution stopped exited={} code={} step={}", state_out.exited, state_out.exit_code, state_out.step);
     if !args.output.is_empty() {
         write_state_file(&args.output, &state_out)?;
     }
@@ -207,14 +206,14 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
             num_preimage_requests: stats.num_preimage_requests,
             total_preimage_size: stats.total_preimage_size,
             total_steps: state_out.step,
-            instruction_cache_miss_count: 0,
-            highest_icache_miss_pc: "0x0".into(),
+            instruction_cache_miss_count: stats.instruction_cache_miss_count,
+            highest_icache_miss_pc: format!("{:#x}", stats.highest_icache_miss_pc),
             rmw_success_count: stats.rmw_success_count,
             rmw_fail_count: stats.rmw_fail_count,
-            max_steps_between_ll_and_sc: 0,
+            max_steps_between_ll_and_sc: stats.max_steps_between_ll_and_sc,
             reservation_invalidation_count: stats.reservation_invalidation_count,
             forced_preemption_count: stats.forced_preemption_count,
-            idle_step_count_thread_0: 0,
+            idle_step_count_thread_0: stats.idle_step_count_thread_0,
         };
         let mut json = serde_json::to_string_pretty(&info).expect("serializable");
         json.push('\n');
@@ -294,7 +293,11 @@ fn run_loop(
                 let size_ok = args.stop_at_preimage_larger_than == 0 || len > args.stop_at_preimage_larger_than;
                 let by_kind = (preimage_type.is_some() || args.stop_at_preimage_larger_than > 0) && type_ok && size_ok;
                 if key_hit || by_kind {
-                    eprintln!("INFO Stopping at preimage read key=0x{} offset={offset} step={}", hex::encode(key), vm.state.step);
+                    eprintln!(
+                        "INFO Stopping at preimage read key=0x{} offset={offset} step={}",
+                        hex::encode(key),
+                        vm.state.step
+                    );
                     break;
                 }
             }
