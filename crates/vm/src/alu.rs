@@ -22,7 +22,7 @@ const fn lane_offset(addr: u64, bytes: u64) -> u64 {
 
 /// Reads the `bytes`-sized lane of `mem` selected by `addr`, optionally sign-extended.
 #[inline(always)]
-pub fn select_sub_word(addr: u64, mem: u64, bytes: u64, signed: bool) -> u64 {
+pub(crate) fn select_sub_word(addr: u64, mem: u64, bytes: u64, signed: bool) -> u64 {
     let v = (mem >> lane_offset(addr, bytes)) & data_mask(bytes);
     if signed {
         sign_extend(v, (bytes * 8) as u32)
@@ -33,7 +33,7 @@ pub fn select_sub_word(addr: u64, mem: u64, bytes: u64, signed: bool) -> u64 {
 
 /// Replaces the `bytes`-sized lane of `mem` selected by `addr` with the low bits of `value`.
 #[inline(always)]
-pub fn update_sub_word(addr: u64, mem: u64, bytes: u64, value: u64) -> u64 {
+pub(crate) fn update_sub_word(addr: u64, mem: u64, bytes: u64, value: u64) -> u64 {
     let off = lane_offset(addr, bytes);
     let mask = data_mask(bytes) << off;
     (mem & !mask) | ((value & data_mask(bytes)) << off)
@@ -53,7 +53,7 @@ fn shr(v: u64, s: u64) -> u64 {
 /// operand, `rt` the second operand as selected by the decoder, `mem` the loaded word. For stores the result
 /// is the new memory word.
 #[inline(always)]
-pub fn execute(insn: u32, opcode: u32, funct: u32, rs: u64, rt: u64, mem: u64) -> Result<u64, VmError> {
+pub(crate) fn execute(insn: u32, opcode: u32, funct: u32, rs: u64, rt: u64, mem: u64) -> Result<u64, VmError> {
     let invalid = || Err(VmError::InvalidInstruction(insn));
     match opcode {
         0x00 => {
@@ -182,18 +182,18 @@ pub fn execute(insn: u32, opcode: u32, funct: u32, rs: u64, rt: u64, mem: u64) -
 
 /// Result of a HI/LO-family instruction: new HI, new LO and the value written to rd.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct HiLo {
+pub(crate) struct HiLo {
     /// New HI.
-    pub hi: u64,
+    pub(crate) hi: u64,
     /// New LO.
-    pub lo: u64,
+    pub(crate) lo: u64,
     /// Value for rd (written only when rd != 0).
-    pub rd_value: u64,
+    pub(crate) rd_value: u64,
 }
 
 /// Executes SPECIAL functs 0x10..=0x1F (HI/LO moves, multiplies, divides, and the dshiftv ops).
 #[inline(always)]
-pub fn hi_lo(funct: u32, rs: u64, rt: u64, hi: u64, lo: u64) -> Result<HiLo, VmError> {
+pub(crate) fn hi_lo(funct: u32, rs: u64, rt: u64, hi: u64, lo: u64) -> Result<HiLo, VmError> {
     let mut r = HiLo { hi, lo, rd_value: 0 };
     match funct {
         0x10 => r.rd_value = hi,

@@ -13,7 +13,7 @@ use crate::state::ThreadState;
 /// Operation classes: one arm each in [`exec`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
-pub enum Op {
+pub(crate) enum Op {
     /// Syscall: handled by the slow path.
     Slow,
     /// ll / lld / sc / scd: handled inline by the hot loop (it owns the reservation fields).
@@ -38,8 +38,6 @@ pub enum Op {
     HiLo,
     /// Other SPECIAL / SPECIAL2 / immediate ALU ops (rd or rt destination, no memory).
     AluR,
-    /// I-type ALU with sign-extended immediate (addi/addiu/slti/sltiu/lui/daddi/daddiu).
-    AluIs,
     /// I-type ALU with zero-extended immediate (andi/ori/xori).
     AluIz,
     /// ld.
@@ -248,7 +246,7 @@ static SPECIAL: [Op; 64] = special_table();
 
 /// Classifies an instruction word.
 #[inline(always)]
-pub fn classify(insn: u32) -> Op {
+pub(crate) fn classify(insn: u32) -> Op {
     let opcode = (insn >> 26) as usize;
     if opcode == 0 {
         SPECIAL[(insn & 0x3F) as usize]
@@ -286,7 +284,7 @@ fn set(t: &mut ThreadState, r: usize, v: u64) {
 /// One pre-decoded instruction: its class and register fields, so the hot loop neither fetches bytes nor
 /// decodes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Decoded {
+pub(crate) struct Decoded {
     /// Operation class. Invariant (made by [`Decoded::new`], the only constructor): the classes that write
     /// rd or rt are only given when that register is not r0 (otherwise the class is `Nop`), so their arms
     /// write the register file without the r0 guard.
@@ -306,19 +304,49 @@ pub struct Decoded {
 impl Decoded {
     /// The operation class.
     #[inline(always)]
-    pub fn op(&self) -> Op {
+    pub(crate) fn op(&self) -> Op {
         self.op
     }
 
     /// The raw instruction word.
     #[inline(always)]
-    pub fn insn(&self) -> u32 {
+    pub(crate) fn insn(&self) -> u32 {
         self.insn
+    }
+
+    /// The rs field.
+    #[inline(always)]
+    pub(crate) fn rs(&self) -> usize {
+        usize::from(self.rs & 31)
+    }
+
+    /// The rt field.
+    #[inline(always)]
+    pub(crate) fn rt(&self) -> usize {
+        usize::from(self.rt & 31)
+    }
+
+    /// The rd field.
+    #[inline(always)]
+    pub(crate) fn rd(&self) -> usize {
+        usize::from(self.rd & 31)
+    }
+
+    /// The sign-extended 16-bit immediate.
+    #[inline(always)]
+    pub(crate) fn simm(&self) -> u64 {
+        self.simm
+    }
+
+    /// The shift amount field.
+    #[inline(always)]
+    pub(crate) fn sa(&self) -> u32 {
+        shamt(self.insn)
     }
 
     /// Decodes an instruction word.
     #[inline(always)]
-    pub fn new(insn: u32) -> Self {
+    pub(crate) fn new(insn: u32) -> Self {
         let rt = (insn >> 16) & 31;
         let rd = (insn >> 11) & 31;
         let op = match classify(insn) {
@@ -387,26 +415,32 @@ impl Decoded {
 }
 
 /// Instructions per 4 KiB page.
-pub const PAGE_INSNS: usize = 1024;
+pub(crate) const PAGE_INSNS: usize = 1024;
 
 /// Bit of a [`CodePage::blocks`] entry: the block ends with a branch or jump and its delay slot.
-pub const BLOCK_ENDS_IN_CONTROL: u16 = 0x8000;
+pub(crate) const BLOCK_ENDS_IN_CONTROL: u16 = 0x8000;
 
 /// One decoded code page: its instructions and, per instruction, the basic block starting there.
 #[derive(Debug, Clone)]
-pub struct CodePage {
+pub(crate) struct CodePage {
     /// The page's 1024 instructions, decoded.
-    pub insns: [Decoded; PAGE_INSNS],
+    pub(crate) insns: [Decoded; PAGE_INSNS],
     /// Per start index: the number of instructions of the block that starts there (low 15 bits; 0 = run it
     /// step by step), ORed with [`BLOCK_ENDS_IN_CONTROL`] when its last two are a branch/jump and its delay
     /// slot. A block is straight-line instructions (no syscall, LL/SC or invalid word), optionally closed by a
     /// control transfer whose delay slot is a straight-line instruction of the same page.
-    pub blocks: [u16; PAGE_INSNS],
+    pub(crate) blocks: [u16; PAGE_INSNS],
+    /// Per start index: the entry point of the block's translation to host code (0: not translated).
+    pub(crate) native: [usize; PAGE_INSNS],
 }
 
 impl CodePage {
     fn decode(data: &[u8; 4096]) -> Box<Self> {
-        let mut page = Box::new(CodePage { insns: [Decoded::new(0); PAGE_INSNS], blocks: [0; PAGE_INSNS] });
+        let mut page = Box::new(CodePage {
+            insns: [Decoded::new(0); PAGE_INSNS],
+            blocks: [0; PAGE_INSNS],
+            native: [0; PAGE_INSNS],
+        });
         for (i, d) in page.insns.iter_mut().enumerate() {
             *d = Decoded::new(u32::from_be_bytes(data[i * 4..i * 4 + 4].try_into().expect("4 bytes")));
         }
@@ -428,7 +462,7 @@ impl CodePage {
 
 /// Pre-decoded instructions per code page, dropped when [`Memory`] reports a write to the page.
 #[derive(Debug, Clone)]
-pub struct CodeCache {
+pub(crate) struct CodeCache {
     /// Page index -> slot in `pages` (lookups only; never iterated).
     map: std::collections::HashMap<u64, u32, std::hash::BuildHasherDefault<crate::memory::PageIndexHasher>>,
     pages: Vec<Box<CodePage>>,
@@ -450,7 +484,7 @@ impl CodeCache {
     /// Returns the slot of the decoded page, decoding it first if needed; `None` for an unallocated page
     /// (executed through the slow path, which never allocates on fetch).
     #[inline(always)]
-    pub fn page(&mut self, mem: &mut Memory, page_index: u64) -> Option<usize> {
+    pub(crate) fn page(&mut self, mem: &mut Memory, page_index: u64) -> Option<usize> {
         let e = self.recent[page_index as usize % RECENT];
         if e.0 == page_index.wrapping_add(1) {
             return Some(e.1 as usize);
@@ -482,18 +516,31 @@ impl CodeCache {
 
     /// The decoded instruction at `pc` in a slot returned by [`CodeCache::page`].
     #[inline(always)]
-    pub fn get(&self, slot: usize, pc: u64) -> Decoded {
+    pub(crate) fn get(&self, slot: usize, pc: u64) -> Decoded {
         self.pages[slot].insns[((pc >> 2) as usize) & (PAGE_INSNS - 1)]
     }
 
     /// The decoded page in a slot returned by [`CodeCache::page`].
     #[inline(always)]
-    pub fn page_at(&self, slot: usize) -> &CodePage {
+    pub(crate) fn page_at(&self, slot: usize) -> &CodePage {
         &self.pages[slot]
     }
 
+    /// The decoded page in a slot returned by [`CodeCache::page`], mutably (to record translations).
+    #[inline(always)]
+    pub(crate) fn page_at_mut(&mut self, slot: usize) -> &mut CodePage {
+        &mut self.pages[slot]
+    }
+
+    /// Forgets every translation entry point (the translator dropped its code).
+    pub(crate) fn clear_native(&mut self) {
+        for p in &mut self.pages {
+            p.native = [0; PAGE_INSNS];
+        }
+    }
+
     /// Drops the decoded pages that were written since the last call.
-    pub fn invalidate(&mut self, mem: &mut Memory) {
+    pub(crate) fn invalidate(&mut self, mem: &mut Memory) {
         for page_index in mem.take_code_writes() {
             if let Some(slot) = self.map.remove(&page_index) {
                 self.free.push(slot);
@@ -509,7 +556,7 @@ impl CodeCache {
 /// Executes one plain pre-decoded instruction (pc and next_pc included); returns the aligned address of a
 /// store, if any. `Op::Slow` and `Op::Rmw` must not be passed.
 #[inline(always)]
-pub fn exec(t: &mut ThreadState, mem: &mut Memory, d: Decoded) -> Result<Option<u64>, VmError> {
+pub(crate) fn exec(t: &mut ThreadState, mem: &mut Memory, d: Decoded) -> Result<Option<u64>, VmError> {
     if is_control(d.op) {
         exec_control(t, d)?;
         return Ok(None);
@@ -521,20 +568,20 @@ pub fn exec(t: &mut ThreadState, mem: &mut Memory, d: Decoded) -> Result<Option<
 
 /// Whether `op` transfers control (a branch or jump with a delay slot).
 #[inline(always)]
-pub fn is_control(op: Op) -> bool {
+pub(crate) fn is_control(op: Op) -> bool {
     matches!(op, Op::J | Op::Jal | Op::Jr | Op::Jalr | Op::Branch | Op::Beq | Op::Bne)
 }
 
 /// Whether `op` runs inside a basic block: neither a control transfer nor a slow-path or invalid instruction.
 #[inline(always)]
-pub fn is_straight(op: Op) -> bool {
+pub(crate) fn is_straight(op: Op) -> bool {
     !is_control(op) && !matches!(op, Op::Slow | Op::Rmw | Op::Invalid)
 }
 
 /// Executes a straight-line instruction's effect on registers and memory, leaving pc and next_pc alone (the
 /// caller advances them); returns the aligned address of a store, if any. On an error nothing has changed.
 #[inline(always)]
-pub fn exec_straight(t: &mut ThreadState, mem: &mut Memory, d: Decoded) -> Result<Option<u64>, VmError> {
+pub(crate) fn exec_straight(t: &mut ThreadState, mem: &mut Memory, d: Decoded) -> Result<Option<u64>, VmError> {
     let (rs, rt, rd, simm, insn, op) =
         (d.rs as usize & 31, d.rt as usize & 31, d.rd as usize & 31, d.simm, d.insn, d.op);
     match op {
@@ -660,10 +707,6 @@ pub fn exec_straight(t: &mut ThreadState, mem: &mut Memory, d: Decoded) -> Resul
             let v = alu::execute(insn, insn >> 26, insn & 0x3F, t.regs[rs], t.regs[rt], 0)?;
             set(t, rd, v);
         }
-        Op::AluIs => {
-            let v = alu::execute(insn, insn >> 26, 0, t.regs[rs], simm, 0)?;
-            set(t, rt, v);
-        }
         Op::AluIz => {
             let v = alu::execute(insn, insn >> 26, 0, t.regs[rs], u64::from(insn & 0xFFFF), 0)?;
             set(t, rt, v);
@@ -744,7 +787,7 @@ pub fn exec_straight(t: &mut ThreadState, mem: &mut Memory, d: Decoded) -> Resul
 
 /// Executes a branch or jump: sets pc to the delay slot and next_pc to the target (links written first).
 #[inline(always)]
-pub fn exec_control(t: &mut ThreadState, d: Decoded) -> Result<(), VmError> {
+pub(crate) fn exec_control(t: &mut ThreadState, d: Decoded) -> Result<(), VmError> {
     let (rs, rt, rd, simm, insn, op) =
         (d.rs as usize & 31, d.rt as usize & 31, d.rd as usize & 31, d.simm, d.insn, d.op);
     match op {

@@ -7,6 +7,7 @@
 //! Sapphire Rapids dev box: AVX-512 54 ns, AVX2 171 ns, scalar 383 ns per digest.
 
 use std::sync::atomic::{AtomicU8, Ordering};
+#[cfg(test)]
 use thiserror::Error;
 
 /// Round constants of keccak-f[1600].
@@ -49,9 +50,10 @@ pub enum Backend {
     Avx512,
 }
 
+#[cfg(test)]
 /// Errors of the explicit-backend entry point [`hash_pairs_with`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
-pub enum KeccakBatchError {
+pub(crate) enum KeccakBatchError {
     /// `inputs` and `out` differ in length.
     #[error("hash_pairs: {inputs} inputs but {outputs} output slots")]
     LengthMismatch {
@@ -153,11 +155,12 @@ impl Messages for [&[u8; 64]] {
     }
 }
 
+#[cfg(test)]
 /// `out[i] = keccak256(inputs[i])` for every i, with the fastest backend of this CPU.
 ///
 /// # Panics
 /// If `inputs.len() != out.len()` (a caller bug, never a function of untrusted data).
-pub fn hash_pairs(inputs: &[[u8; 64]], out: &mut [[u8; 32]]) {
+pub(crate) fn hash_pairs(inputs: &[[u8; 64]], out: &mut [[u8; 32]]) {
     assert_eq!(inputs.len(), out.len(), "hash_pairs: inputs and outputs differ in length");
     run(backend(), inputs, out);
 }
@@ -166,13 +169,18 @@ pub fn hash_pairs(inputs: &[[u8; 64]], out: &mut [[u8; 32]]) {
 ///
 /// # Panics
 /// If `inputs.len() != out.len()`.
-pub fn hash_pairs_ref(inputs: &[&[u8; 64]], out: &mut [[u8; 32]]) {
+pub(crate) fn hash_pairs_ref(inputs: &[&[u8; 64]], out: &mut [[u8; 32]]) {
     assert_eq!(inputs.len(), out.len(), "hash_pairs_ref: inputs and outputs differ in length");
     run(backend(), inputs, out);
 }
 
+#[cfg(test)]
 /// [`hash_pairs`] with an explicit backend (tests, benchmarks); errors instead of panicking.
-pub fn hash_pairs_with(backend: Backend, inputs: &[[u8; 64]], out: &mut [[u8; 32]]) -> Result<(), KeccakBatchError> {
+pub(crate) fn hash_pairs_with(
+    backend: Backend,
+    inputs: &[[u8; 64]],
+    out: &mut [[u8; 32]],
+) -> Result<(), KeccakBatchError> {
     if inputs.len() != out.len() {
         return Err(KeccakBatchError::LengthMismatch { inputs: inputs.len(), outputs: out.len() });
     }
@@ -204,7 +212,7 @@ fn run<M: Messages + ?Sized>(backend: Backend, inputs: &M, out: &mut [[u8; 32]])
 
 /// keccak256 of one 64-byte message (the scalar path: `keccak-asm`, faster than a portable Rust permutation).
 #[inline]
-pub fn hash_one(msg: &[u8; 64]) -> [u8; 32] {
+pub(crate) fn hash_one(msg: &[u8; 64]) -> [u8; 32] {
     crate::keccak::keccak256(msg)
 }
 

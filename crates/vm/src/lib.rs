@@ -6,14 +6,19 @@
 //! - [`elf`]: `load-elf` (segments, stack patch, symbols).
 //! - [`state_file`]: the binary `.bin`/`.bin.gz` state format.
 //! - [`proof`]: proof JSON as written by `run --proof-at`.
+//!
+//! Internals: `interp` (the pre-decoded fast interpreter, the reference for `jit`), `jit` (translation of basic
+//! blocks to x86-64 code), `alu` (pure instruction semantics), `keccak_batch` (SIMD keccak for the memory root).
 
-pub mod alu;
+pub(crate) mod alu;
 pub mod arch;
 pub mod elf;
 pub mod error;
-pub mod interp;
+pub(crate) mod interp;
+#[cfg(all(target_arch = "x86_64", unix))]
+pub(crate) mod jit;
 pub mod keccak;
-pub mod keccak_batch;
+pub(crate) mod keccak_batch;
 pub mod memory;
 pub mod proof;
 pub mod state;
@@ -21,6 +26,7 @@ pub mod state_file;
 pub mod vm;
 
 pub use error::{ElfError, StateFileError, VmError};
+pub use keccak_batch::{backend as keccak_backend, Backend as KeccakBackend, BACKEND_ENV as KECCAK_BACKEND_ENV};
 pub use memory::Memory;
 pub use state::{State, ThreadState, VmStatus};
 pub use vm::{MapOracle, NoOracle, PreimageOracle, StepWitness, Vm};

@@ -187,6 +187,22 @@ pub struct Vm {
     pub stats: DebugStats,
     /// Pre-decoded code pages for the fast loop.
     code: interp::CodeCache,
+    /// Whether basic blocks run as translated host code (see [`Vm::set_translation`]).
+    translate: bool,
+    /// The translator, created on the first block that runs translated.
+    #[cfg(all(target_arch = "x86_64", unix))]
+    jit: Option<crate::jit::Jit>,
+}
+
+/// Environment variable that turns translation to host code off (`0`, `off`, `false` or `no`).
+pub const TRANSLATION_ENV: &str = "RAMPART_JIT";
+
+/// Whether this build can translate to host code (x86-64 Unix hosts).
+pub const TRANSLATION_SUPPORTED: bool = cfg!(all(target_arch = "x86_64", unix));
+
+fn translation_default() -> bool {
+    let off = std::env::var(TRANSLATION_ENV).is_ok_and(|v| matches!(v.as_str(), "0" | "off" | "false" | "no"));
+    TRANSLATION_SUPPORTED && !off
 }
 
 impl std::fmt::Debug for Vm {
@@ -197,7 +213,7 @@ impl std::fmt::Debug for Vm {
 
 /// A store to the reserved word clears the LL reservation (and is counted, held or not), as in Cannon.
 #[inline(always)]
-fn clear_reservation_on_store(
+pub(crate) fn clear_reservation_on_store(
     store_addr: u64,
     ll_address: &mut u64,
     ll_reservation_status: &mut u8,
@@ -261,7 +277,30 @@ impl Vm {
             last_preimage_offset: None,
             stats: DebugStats::default(),
             code: interp::CodeCache::default(),
+            translate: translation_default(),
+            #[cfg(all(target_arch = "x86_64", unix))]
+            jit: None,
         }
+    }
+
+    /// Turns translation of basic blocks to host code on or off (on by default where supported, unless
+    /// [`TRANSLATION_ENV`] says otherwise). Results are identical either way; the interpreter is the reference.
+    pub fn set_translation(&mut self, on: bool) {
+        self.translate = on && TRANSLATION_SUPPORTED;
+    }
+
+    /// Whether basic blocks run translated.
+    pub fn translation(&self) -> bool {
+        self.translate
+    }
+
+    /// Blocks translated to host code so far (0 when translation is off).
+    pub fn blocks_translated(&self) -> u64 {
+        #[cfg(all(target_arch = "x86_64", unix))]
+        if let Some(j) = &self.jit {
+            return j.blocks_translated;
+        }
+        0
     }
 
     /// Sets the preimage oracle.
@@ -399,11 +438,43 @@ impl Vm {
                     None => break, // executing an unallocated page: the slow path handles it
                 }
             }
-            let page = code.page_at(cur_slot);
             let idx = ((pc >> 2) as usize) & (interp::PAGE_INSNS - 1);
-            let block = page.blocks[idx];
+            let block = code.page_at(cur_slot).blocks[idx];
             let len = u64::from(block & !interp::BLOCK_ENDS_IN_CONTROL);
             if len != 0 && !single && n + len <= budget && t.next_pc == pc.wrapping_add(4) {
+                #[cfg(all(target_arch = "x86_64", unix))]
+                if self.translate {
+                    let mut entry = code.page_at(cur_slot).native[idx];
+                    if entry == 0 {
+                        let ctl = block & interp::BLOCK_ENDS_IN_CONTROL != 0;
+                        entry = translate_block(&mut self.jit, &mut self.translate, code, cur_slot, idx, pc, len, ctl);
+                    }
+                    if entry != 0 {
+                        let mut ctx = crate::jit::JitCtx {
+                            memory: &mut *memory,
+                            ll_address: &mut *ll_address,
+                            ll_status: &mut *ll_reservation_status,
+                            ll_owner: &mut *ll_owner_thread,
+                            stats: &mut self.stats,
+                        };
+                        // SAFETY: `entry` was translated by `self.jit` for this decoded page (a reset clears every
+                        // page's entries, a store to the page drops the page), and `ctx` points at live fields of
+                        // this VM that nothing else touches during the call.
+                        let r = unsafe { crate::jit::call(entry, t, &mut ctx) };
+                        let steps = r & 0xFFFF_FFFF;
+                        n += steps;
+                        if miss_page && steps != 0 {
+                            self.stats.track_icache_misses(steps, pc.wrapping_add(4 * (steps - 1)));
+                        }
+                        if r & crate::jit::EXIT_CODE_WRITTEN != 0 {
+                            code.invalidate(memory);
+                            cur_base = u64::MAX;
+                        }
+                        single = r & crate::jit::EXIT_FAULT != 0;
+                        continue;
+                    }
+                }
+                let page = code.page_at(cur_slot);
                 // A basic block: straight-line instructions without pc bookkeeping, then the branch through the
                 // per-step semantics. Stops early (exactly) at a fault or a code write.
                 let ctl = if block & interp::BLOCK_ENDS_IN_CONTROL != 0 { 2 } else { 0 };
@@ -971,6 +1042,46 @@ impl Vm {
         t.next_pc = t.next_pc.wrapping_add(4);
         Ok(())
     }
+}
+
+/// Translates the block at `idx` of the decoded page in `slot` (guest address `pc`, `len` instructions) and
+/// records its entry point; 0 (and translation switched off) if the host gives no executable memory.
+#[cfg(all(target_arch = "x86_64", unix))]
+#[cold]
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn translate_block(
+    jit: &mut Option<crate::jit::Jit>,
+    translate: &mut bool,
+    code: &mut interp::CodeCache,
+    slot: usize,
+    idx: usize,
+    pc: u64,
+    len: u64,
+    ends_in_control: bool,
+) -> usize {
+    if jit.is_none() {
+        *jit = crate::jit::Jit::new();
+    }
+    let Some(j) = jit.as_mut() else {
+        *translate = false;
+        return 0;
+    };
+    let insns = code.page_at(slot).insns[idx..idx + len as usize].to_vec();
+    let entry = match j.translate(&insns, ends_in_control, pc) {
+        Ok(e) => e,
+        Err(crate::jit::TranslateError::Full) => {
+            j.reset();
+            code.clear_native();
+            j.translate(&insns, ends_in_control, pc).unwrap_or(0)
+        }
+    };
+    if entry == 0 {
+        *translate = false;
+        return 0;
+    }
+    code.page_at_mut(slot).native[idx] = entry;
+    entry
 }
 
 /// Executes a non-syscall, non-LL/SC instruction on `t`; returns the aligned address of a store, if any.

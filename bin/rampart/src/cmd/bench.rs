@@ -138,6 +138,6 @@ fn synthetic_roots() {
     println!(
         "memory root of 64 MiB: one word per page {sparse_ms:.2} ms, every word written {dense_ms:.2} ms, \
          after rewriting 1000 of its pages {rewrite_ms:.2} ms (keccak backend: {:?})",
-        rampart_vm::keccak_batch::backend()
+        rampart_vm::keccak_backend()
     );
 }

@@ -1,0 +1,636 @@
+//! Translation of basic blocks to x86-64 host code (a template JIT on `dynasmrt`).
+//!
+//! A translated block is exactly one of the interpreter's basic blocks ([`crate::interp::CodePage`]'s `blocks`):
+//! straight-line instructions, optionally closed by a branch or jump and its delay slot on the same page. The
+//! dispatcher in [`crate::vm`] only enters it when the interpreter would run the same block (the whole block fits
+//! in the step budget, the thread is not in a delay slot, the last step did not fault), so step accounting, the
+//! preemption quantum and every `--*-at` matcher stay exact. Inside, guest registers stay in the
+//! [`ThreadState`]; every instruction loads its operands from it and stores its result back, with the pc values
+//! known at translation time folded into constants.
+//!
+//! Leaving early: a store into a decoded code page stops the block right after the store (the dispatcher then
+//! drops the stale translations); an instruction that faults (an invalid funct, a division by zero) stops it
+//! just before, with nothing changed, and the dispatcher re-runs that instruction through the interpreter, which
+//! reports the error at the same step. Loads and stores call small helpers over [`Memory`] (page lookup,
+//! page allocation, dirty and code-page tracking, the LL reservation check), as do the few instructions without
+//! a template (SPECIAL2, HI/LO family except multu/dmultu/mfhi/mflo, partial loads and stores).
+//!
+//! Syscalls, LL/SC, thread switches and exited threads never appear in a block: they stay in the interpreter.
+
+use crate::alu;
+use crate::arch::ADDRESS_MASK;
+use crate::interp::{self, Decoded, Op};
+use crate::memory::Memory;
+use crate::state::ThreadState;
+use crate::vm::DebugStats;
+use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi, VecAssembler};
+use std::mem::offset_of;
+
+/// Bit of a block's result: it stopped before an instruction that faults (run it through the interpreter).
+pub(crate) const EXIT_FAULT: u64 = 1 << 32;
+/// Bit of a block's result: a store hit a decoded code page (drop stale translations before going on).
+pub(crate) const EXIT_CODE_WRITTEN: u64 = 1 << 33;
+
+/// Helper status: go on.
+const ST_OK: u64 = 0;
+/// Helper status: the instruction stored into a code page; stop after it.
+const ST_CODE: u64 = 1;
+/// Helper status: the instruction faults; stop before it (nothing changed).
+const ST_FAULT: u64 = 2;
+
+/// Size of the executable arena; when full, every translation is dropped and translation starts over.
+const ARENA_SIZE: usize = 32 << 20;
+
+/// What translated code and its helpers reach besides the thread: memory and the LL reservation.
+#[repr(C)]
+#[derive(Debug)]
+pub(crate) struct JitCtx {
+    /// The VM memory.
+    pub(crate) memory: *mut Memory,
+    /// `State::ll_address`.
+    pub(crate) ll_address: *mut u64,
+    /// `State::ll_reservation_status`.
+    pub(crate) ll_status: *mut u8,
+    /// `State::ll_owner_thread`.
+    pub(crate) ll_owner: *mut u64,
+    /// The debug counters.
+    pub(crate) stats: *mut DebugStats,
+}
+
+/// Signature of a translated block: returns the steps executed, ORed with [`EXIT_FAULT`] / [`EXIT_CODE_WRITTEN`].
+type BlockFn = unsafe extern "sysv64" fn(thread: *mut ThreadState, ctx: *mut JitCtx) -> u64;
+
+/// Executable memory without a writable and executable page: one shared memory object mapped twice, read +
+/// write (where code is copied in) and read + execute (where it runs), so no `mprotect` per translation.
+struct Arena {
+    rw: *mut u8,
+    rx: *const u8,
+    fd: libc::c_int,
+}
+
+impl Arena {
+    fn new() -> Option<Self> {
+        // SAFETY: plain libc calls on a memory object this function creates; each result is checked, and what was
+        // made before a failure is released.
+        unsafe {
+            let fd = libc::memfd_create(c"rampart-jit".as_ptr(), libc::MFD_CLOEXEC);
+            if fd < 0 {
+                return None;
+            }
+            if libc::ftruncate(fd, ARENA_SIZE as libc::off_t) != 0 {
+                libc::close(fd);
+                return None;
+            }
+            let map = |prot| libc::mmap(std::ptr::null_mut(), ARENA_SIZE, prot, libc::MAP_SHARED, fd, 0);
+            let rw = map(libc::PROT_READ | libc::PROT_WRITE);
+            if rw == libc::MAP_FAILED {
+                libc::close(fd);
+                return None;
+            }
+            let rx = map(libc::PROT_READ | libc::PROT_EXEC);
+            if rx == libc::MAP_FAILED {
+                libc::munmap(rw, ARENA_SIZE);
+                libc::close(fd);
+                return None;
+            }
+            Some(Arena { rw: rw.cast(), rx: rx.cast(), fd })
+        }
+    }
+}
+
+impl Drop for Arena {
+    fn drop(&mut self) {
+        // SAFETY: both mappings and the descriptor were made by `Arena::new` and are released once.
+        unsafe {
+            libc::munmap(self.rw.cast(), ARENA_SIZE);
+            libc::munmap(self.rx.cast_mut().cast(), ARENA_SIZE);
+            libc::close(self.fd);
+        }
+    }
+}
+
+/// The translator and its executable arena.
+pub(crate) struct Jit {
+    /// Where translations live.
+    arena: Arena,
+    /// Bytes of `arena` in use.
+    used: usize,
+    /// Blocks translated since the last reset (for `--debug-info`-style reporting and tests).
+    pub(crate) blocks_translated: u64,
+}
+
+impl std::fmt::Debug for Jit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Jit").field("used", &self.used).field("blocks_translated", &self.blocks_translated).finish()
+    }
+}
+
+/// Why a block could not be translated.
+#[derive(Debug)]
+pub(crate) enum TranslateError {
+    /// The arena is full: reset and translate again.
+    Full,
+}
+
+const fn reg_off(r: usize) -> i32 {
+    (offset_of!(ThreadState, regs) + 8 * r) as i32
+}
+const PC: i32 = offset_of!(ThreadState, pc) as i32;
+const NEXT_PC: i32 = offset_of!(ThreadState, next_pc) as i32;
+const HI: i32 = offset_of!(ThreadState, hi) as i32;
+const LO: i32 = offset_of!(ThreadState, lo) as i32;
+
+impl Jit {
+    /// A translator with an empty arena; `None` if the host gives no executable memory.
+    pub(crate) fn new() -> Option<Self> {
+        Some(Jit { arena: Arena::new()?, used: 0, blocks_translated: 0 })
+    }
+
+    /// Drops every translation (the caller clears the entry points it holds).
+    pub(crate) fn reset(&mut self) {
+        self.used = 0;
+    }
+
+    /// Translates the block `insns` (a straight run, plus branch and delay slot when `ends_in_control`) that
+    /// starts at guest address `pc`; returns its entry point.
+    pub(crate) fn translate(
+        &mut self,
+        insns: &[Decoded],
+        ends_in_control: bool,
+        pc: u64,
+    ) -> Result<usize, TranslateError> {
+        let code = emit_block(insns, ends_in_control, pc);
+        if self.used + code.len() > ARENA_SIZE {
+            return Err(TranslateError::Full);
+        }
+        let start = self.used;
+        // SAFETY: `start + code.len() <= ARENA_SIZE` (checked above), so the copy stays inside the writable
+        // mapping; no translated code runs while we write, and these bytes belong to no live translation.
+        unsafe { std::ptr::copy_nonoverlapping(code.as_ptr(), self.arena.rw.add(start), code.len()) };
+        let entry = self.arena.rx as usize + start;
+        // 16-byte aligned entries.
+        self.used = (start + code.len() + 15) & !15;
+        self.blocks_translated += 1;
+        Ok(entry)
+    }
+}
+
+/// Runs a translated block on `thread`.
+///
+/// # Safety
+/// `entry` must come from [`Jit::translate`] of the same [`Jit`] with no [`Jit::reset`] since, and the block's
+/// code page must still be decoded (no store to it since the translation). Every pointer in `ctx` must be valid
+/// and unaliased for the duration of the call.
+#[inline(always)]
+pub(crate) unsafe fn call(entry: usize, thread: &mut ThreadState, ctx: &mut JitCtx) -> u64 {
+    // SAFETY: `entry` points at a complete function emitted by `emit_block` with the `BlockFn` ABI, in an
+    // executable mapping that is alive (the caller's contract).
+    let f: BlockFn = unsafe { std::mem::transmute::<usize, BlockFn>(entry) };
+    // SAFETY: the block only touches `thread` (through the register offsets computed from its layout) and what
+    // `ctx` points at (through the helpers below); both are valid for the call.
+    unsafe { f(thread, ctx) }
+}
+
+// ---- helpers called from translated code ----------------------------------------------------------------------
+
+/// # Safety
+/// `ctx` must be a valid, unaliased [`JitCtx`] (translated code passes the pointer it was called with).
+unsafe fn ctx_mut<'a>(ctx: *mut JitCtx) -> &'a mut JitCtx {
+    // SAFETY: the caller's contract.
+    unsafe { &mut *ctx }
+}
+
+/// Aligned load of the word at `addr`, then the lane of load kind `K` (the order of [`LOADS`]).
+unsafe extern "sysv64" fn h_load<const K: u8>(ctx: *mut JitCtx, addr: u64) -> u64 {
+    // SAFETY: called by translated code with its `ctx` argument, valid for the block's run.
+    let ctx = unsafe { ctx_mut(ctx) };
+    // SAFETY: `ctx.memory` points at the VM's memory, not otherwise borrowed during the block.
+    let mem = unsafe { &mut *ctx.memory };
+    let m = mem.read_word(addr & ADDRESS_MASK);
+    match K {
+        0 => m,
+        1 => alu::select_sub_word(addr, m, 4, true),
+        2 => alu::select_sub_word(addr, m, 4, false),
+        3 => alu::select_sub_word(addr, m, 1, true),
+        4 => alu::select_sub_word(addr, m, 1, false),
+        5 => alu::select_sub_word(addr, m, 2, true),
+        _ => alu::select_sub_word(addr, m, 2, false),
+    }
+}
+
+/// After a store to the aligned word `ea`: the reservation rule, and whether a code page was written.
+fn after_store(ctx: &mut JitCtx, ea: u64) -> u64 {
+    // SAFETY (all derefs below): the pointers of a `JitCtx` are valid and unaliased during the block.
+    let (ll_address, ll_status, ll_owner, stats) =
+        unsafe { (&mut *ctx.ll_address, &mut *ctx.ll_status, &mut *ctx.ll_owner, &mut *ctx.stats) };
+    crate::vm::clear_reservation_on_store(ea, ll_address, ll_status, ll_owner, stats);
+    // SAFETY: as above.
+    if unsafe { &*ctx.memory }.code_written() {
+        ST_CODE
+    } else {
+        ST_OK
+    }
+}
+
+/// Store of kind `K` (0 sd, 1 sw, 2 sh, 3 sb) of `value` at `addr`; returns a helper status.
+unsafe extern "sysv64" fn h_store<const K: u8>(ctx: *mut JitCtx, addr: u64, value: u64) -> u64 {
+    // SAFETY: called by translated code with its `ctx` argument, valid for the block's run.
+    let ctx = unsafe { ctx_mut(ctx) };
+    // SAFETY: `ctx.memory` points at the VM's memory, not otherwise borrowed during the block.
+    let mem = unsafe { &mut *ctx.memory };
+    let ea = addr & ADDRESS_MASK;
+    let new = match K {
+        0 => value,
+        1 => alu::update_sub_word(addr, mem.read_word(ea), 4, value),
+        2 => alu::update_sub_word(addr, mem.read_word(ea), 2, value),
+        _ => alu::update_sub_word(addr, mem.read_word(ea), 1, value),
+    };
+    mem.write_word(ea, new);
+    after_store(ctx, ea)
+}
+
+/// Any other straight-line instruction, through the interpreter; returns a helper status.
+unsafe extern "sysv64" fn h_exec(ctx: *mut JitCtx, thread: *mut ThreadState, insn: u32) -> u64 {
+    // SAFETY: called by translated code with its arguments, valid for the block's run.
+    let (ctx, t) = unsafe { (ctx_mut(ctx), &mut *thread) };
+    // SAFETY: `ctx.memory` points at the VM's memory, not otherwise borrowed during the block.
+    let mem = unsafe { &mut *ctx.memory };
+    match interp::exec_straight(t, mem, Decoded::new(insn)) {
+        Ok(None) => ST_OK,
+        Ok(Some(ea)) => after_store(ctx, ea),
+        Err(_) => ST_FAULT,
+    }
+}
+
+/// Load ops in the order of `h_load`'s kinds.
+const LOADS: [Op; 7] = [Op::Ld, Op::Lw, Op::Lwu, Op::Lb, Op::Lbu, Op::Lh, Op::Lhu];
+
+fn load_helper(op: Op) -> Option<usize> {
+    let helpers: [unsafe extern "sysv64" fn(*mut JitCtx, u64) -> u64; 7] =
+        [h_load::<0>, h_load::<1>, h_load::<2>, h_load::<3>, h_load::<4>, h_load::<5>, h_load::<6>];
+    LOADS.iter().position(|&o| o == op).map(|i| helpers[i] as *const () as usize)
+}
+
+fn store_helper(op: Op) -> Option<usize> {
+    let f: unsafe extern "sysv64" fn(*mut JitCtx, u64, u64) -> u64 = match op {
+        Op::Sd => h_store::<0>,
+        Op::Sw => h_store::<1>,
+        Op::Sh => h_store::<2>,
+        Op::Sb => h_store::<3>,
+        _ => return None,
+    };
+    Some(f as *const () as usize)
+}
+
+// ---- code generation ---------------------------------------------------------------------------------------------
+
+type Asm = VecAssembler<dynasmrt::x64::X64Relocation>;
+
+/// Where an instruction that may stop the block leaves to.
+struct Exits {
+    /// Stubs to emit after the body: (label, status kind, instruction index in the block).
+    stubs: Vec<(dynasmrt::DynamicLabel, usize)>,
+}
+
+/// Emits the whole block function.
+fn emit_block(insns: &[Decoded], ends_in_control: bool, pc: u64) -> Vec<u8> {
+    let mut a = Asm::new(0);
+    let len = insns.len();
+    let straight = if ends_in_control { len - 2 } else { len };
+    // rbx = thread, r13 = ctx, r12 = branch target (kept across helper calls). Five pushes keep rsp 16-aligned.
+    dynasm!(a
+        ; .arch x64
+        ; push rbx
+        ; push r12
+        ; push r13
+        ; push r14
+        ; push r15
+        ; mov rbx, rdi
+        ; mov r13, rsi
+    );
+    let mut exits = Exits { stubs: Vec::new() };
+    for (k, d) in insns[..straight].iter().enumerate() {
+        emit_straight(&mut a, d, k, &mut exits);
+    }
+    if ends_in_control {
+        let bpc = pc.wrapping_add(4 * straight as u64);
+        emit_control(&mut a, &insns[straight], bpc);
+        emit_straight(&mut a, &insns[straight + 1], straight + 1, &mut exits);
+        // Taken or not, execution continues at the target: pc = target, next_pc = target + 4.
+        dynasm!(a
+            ; .arch x64
+            ; mov [rbx + PC], r12
+            ; lea rax, [r12 + 4]
+            ; mov [rbx + NEXT_PC], rax
+        );
+    } else {
+        let end = pc.wrapping_add(4 * len as u64);
+        emit_set_pc(&mut a, end);
+    }
+    dynasm!(a ; .arch x64 ; mov eax, len as i32);
+    emit_epilogue(&mut a);
+    // Exit stubs: `rax` holds the helper status (ST_CODE: stop after the instruction, ST_FAULT: before it).
+    for (label, k) in std::mem::take(&mut exits.stubs) {
+        let in_delay_slot = ends_in_control && k == straight + 1;
+        dynasm!(a ; .arch x64 ; =>label ; cmp eax, ST_FAULT as i32);
+        let fault = a.new_dynamic_label();
+        dynasm!(a ; .arch x64 ; je =>fault);
+        // Code written, stop after instruction k.
+        if in_delay_slot {
+            dynasm!(a
+                ; .arch x64
+                ; mov [rbx + PC], r12
+                ; lea rax, [r12 + 4]
+                ; mov [rbx + NEXT_PC], rax
+            );
+        } else {
+            emit_set_pc(&mut a, pc.wrapping_add(4 * (k as u64 + 1)));
+        }
+        dynasm!(a ; .arch x64 ; mov rax, QWORD ((k as u64 + 1) | EXIT_CODE_WRITTEN) as i64);
+        emit_epilogue(&mut a);
+        // Fault: stop before instruction k (nothing of it happened).
+        dynasm!(a ; .arch x64 ; =>fault);
+        if in_delay_slot {
+            // The branch ran: pc is the delay slot, next_pc the target.
+            let dpc = pc.wrapping_add(4 * k as u64);
+            dynasm!(a
+                ; .arch x64
+                ; mov rax, QWORD dpc as i64
+                ; mov [rbx + PC], rax
+                ; mov [rbx + NEXT_PC], r12
+            );
+        } else {
+            emit_set_pc(&mut a, pc.wrapping_add(4 * k as u64));
+        }
+        dynasm!(a ; .arch x64 ; mov rax, QWORD (k as u64 | EXIT_FAULT) as i64);
+        emit_epilogue(&mut a);
+    }
+    a.finalize().expect("no unresolved labels")
+}
+
+fn emit_epilogue(a: &mut Asm) {
+    dynasm!(a
+        ; .arch x64
+        ; pop r15
+        ; pop r14
+        ; pop r13
+        ; pop r12
+        ; pop rbx
+        ; ret
+    );
+}
+
+/// pc = `to`, next_pc = `to` + 4.
+fn emit_set_pc(a: &mut Asm, to: u64) {
+    dynasm!(a
+        ; .arch x64
+        ; mov rax, QWORD to as i64
+        ; mov [rbx + PC], rax
+        ; add rax, 4
+        ; mov [rbx + NEXT_PC], rax
+    );
+}
+
+/// Calls the helper at `f` (arguments already in rdi, rsi, rdx); its status in rax.
+fn emit_call(a: &mut Asm, f: usize) {
+    dynasm!(a
+        ; .arch x64
+        ; mov rax, QWORD f as i64
+        ; call rax
+    );
+}
+
+/// After a helper that returns a status: leave through a stub unless it is ST_OK.
+fn emit_status_check(a: &mut Asm, k: usize, exits: &mut Exits) {
+    let label = a.new_dynamic_label();
+    dynasm!(a ; .arch x64 ; test eax, eax ; jnz =>label);
+    exits.stubs.push((label, k));
+}
+
+/// One straight-line instruction (index `k` in the block).
+fn emit_straight(a: &mut Asm, d: &Decoded, k: usize, exits: &mut Exits) {
+    let (rs, rt, rd) = (reg_off(d.rs()), reg_off(d.rt()), reg_off(d.rd()));
+    let simm = d.simm() as i64 as i32; // a sign-extended 16-bit value: fits an imm32 exactly
+    let uimm = (d.insn() & 0xFFFF) as i32;
+    let sa = d.sa() as i8;
+    macro_rules! rrr64 {
+        ($($op:tt)*) => { dynasm!(a ; .arch x64 ; mov rax, [rbx + rs] ; $($op)* rax, [rbx + rt] ; mov [rbx + rd], rax) };
+    }
+    macro_rules! rrr32 {
+        ($($op:tt)*) => {
+            dynasm!(a ; .arch x64 ; mov eax, [rbx + rs] ; $($op)* eax, [rbx + rt] ; movsxd rax, eax ; mov [rbx + rd], rax)
+        };
+    }
+    match d.op() {
+        Op::Nop => {}
+        Op::Addu => rrr32!(add),
+        Op::Subu => rrr32!(sub),
+        Op::Daddu => rrr64!(add),
+        Op::Dsubu => rrr64!(sub),
+        Op::And => rrr64!(and),
+        Op::Or => rrr64!(or),
+        Op::Xor => rrr64!(xor),
+        Op::Nor => dynasm!(a
+            ; .arch x64
+            ; mov rax, [rbx + rs]
+            ; or rax, [rbx + rt]
+            ; not rax
+            ; mov [rbx + rd], rax
+        ),
+        Op::Slt | Op::Sltu => {
+            dynasm!(a ; .arch x64 ; xor ecx, ecx ; mov rax, [rbx + rs] ; cmp rax, [rbx + rt]);
+            if d.op() == Op::Slt {
+                dynasm!(a ; .arch x64 ; setl cl);
+            } else {
+                dynasm!(a ; .arch x64 ; setb cl);
+            }
+            dynasm!(a ; .arch x64 ; mov [rbx + rd], rcx);
+        }
+        Op::Sll => dynasm!(a ; .arch x64 ; mov eax, [rbx + rt] ; shl eax, sa ; movsxd rax, eax ; mov [rbx + rd], rax),
+        Op::Srl => dynasm!(a ; .arch x64 ; mov eax, [rbx + rt] ; shr eax, sa ; movsxd rax, eax ; mov [rbx + rd], rax),
+        // sign_extend((rt & 0xFFFF_FFFF) >> sa, 32 - sa) is the 32-bit arithmetic shift, sign-extended.
+        Op::Sra => dynasm!(a ; .arch x64 ; mov eax, [rbx + rt] ; sar eax, sa ; movsxd rax, eax ; mov [rbx + rd], rax),
+        Op::Dsll => dynasm!(a ; .arch x64 ; mov rax, [rbx + rt] ; shl rax, sa ; mov [rbx + rd], rax),
+        Op::Dsrl => dynasm!(a ; .arch x64 ; mov rax, [rbx + rt] ; shr rax, sa ; mov [rbx + rd], rax),
+        Op::Dsra => dynasm!(a ; .arch x64 ; mov rax, [rbx + rt] ; sar rax, sa ; mov [rbx + rd], rax),
+        Op::Dsll32 => dynasm!(a ; .arch x64 ; mov rax, [rbx + rt] ; shl rax, sa + 32 ; mov [rbx + rd], rax),
+        Op::Dsrl32 => dynasm!(a ; .arch x64 ; mov rax, [rbx + rt] ; shr rax, sa + 32 ; mov [rbx + rd], rax),
+        Op::Dsra32 => dynasm!(a ; .arch x64 ; mov rax, [rbx + rt] ; sar rax, sa + 32 ; mov [rbx + rd], rax),
+        // Variable shifts: x86 masks cl to 5 bits for 32-bit and 6 bits for 64-bit operands, as MIPS does.
+        Op::Sllv => dynasm!(a
+            ; .arch x64
+            ; mov ecx, [rbx + rs]
+            ; mov eax, [rbx + rt]
+            ; shl eax, cl
+            ; movsxd rax, eax
+            ; mov [rbx + rd], rax
+        ),
+        Op::Srlv => dynasm!(a
+            ; .arch x64
+            ; mov ecx, [rbx + rs]
+            ; mov eax, [rbx + rt]
+            ; shr eax, cl
+            ; movsxd rax, eax
+            ; mov [rbx + rd], rax
+        ),
+        Op::Srav => dynasm!(a
+            ; .arch x64
+            ; mov ecx, [rbx + rs]
+            ; mov eax, [rbx + rt]
+            ; sar eax, cl
+            ; movsxd rax, eax
+            ; mov [rbx + rd], rax
+        ),
+        Op::Dsllv => {
+            dynasm!(a ; .arch x64 ; mov rcx, [rbx + rs] ; mov rax, [rbx + rt] ; shl rax, cl ; mov [rbx + rd], rax)
+        }
+        Op::Dsrlv => {
+            dynasm!(a ; .arch x64 ; mov rcx, [rbx + rs] ; mov rax, [rbx + rt] ; shr rax, cl ; mov [rbx + rd], rax)
+        }
+        Op::Dsrav => {
+            dynasm!(a ; .arch x64 ; mov rcx, [rbx + rs] ; mov rax, [rbx + rt] ; sar rax, cl ; mov [rbx + rd], rax)
+        }
+        Op::Mfhi => dynasm!(a ; .arch x64 ; mov rax, [rbx + HI] ; mov [rbx + rd], rax),
+        Op::Mflo => dynasm!(a ; .arch x64 ; mov rax, [rbx + LO] ; mov [rbx + rd], rax),
+        Op::Multu => {
+            // Both operands zero-extended from 32 bits: the 64-bit product is exact; HI and LO sign-extended.
+            dynasm!(a
+                ; .arch x64
+                ; mov eax, [rbx + rs]
+                ; mov ecx, [rbx + rt]
+                ; imul rax, rcx
+                ; movsxd rcx, eax
+                ; mov [rbx + LO], rcx
+                ; shr rax, 32
+                ; movsxd rax, eax
+                ; mov [rbx + HI], rax
+            );
+            if d.rd() != 0 {
+                dynasm!(a ; .arch x64 ; mov QWORD [rbx + rd], 0);
+            }
+        }
+        Op::Dmultu => {
+            dynasm!(a
+                ; .arch x64
+                ; mov rax, [rbx + rs]
+                ; mul QWORD [rbx + rt]
+                ; mov [rbx + LO], rax
+                ; mov [rbx + HI], rdx
+            );
+            if d.rd() != 0 {
+                dynasm!(a ; .arch x64 ; mov QWORD [rbx + rd], 0);
+            }
+        }
+        Op::Addiu => dynasm!(a
+            ; .arch x64
+            ; mov eax, [rbx + rs]
+            ; add eax, simm
+            ; movsxd rax, eax
+            ; mov [rbx + rt], rax
+        ),
+        Op::Daddiu => dynasm!(a ; .arch x64 ; mov rax, [rbx + rs] ; add rax, simm ; mov [rbx + rt], rax),
+        Op::Andi => dynasm!(a ; .arch x64 ; mov rax, [rbx + rs] ; and rax, uimm ; mov [rbx + rt], rax),
+        Op::Ori => dynasm!(a ; .arch x64 ; mov rax, [rbx + rs] ; or rax, uimm ; mov [rbx + rt], rax),
+        Op::AluIz => {
+            // xori: the decoder does not exclude rt = 0 for this class.
+            if d.rt() != 0 {
+                dynasm!(a ; .arch x64 ; mov rax, [rbx + rs] ; xor rax, uimm ; mov [rbx + rt], rax);
+            }
+        }
+        Op::Lui => {
+            let v = ((d.simm() << 16) as u32 as i32) as i64;
+            dynasm!(a ; .arch x64 ; mov rax, QWORD v ; mov [rbx + rt], rax);
+        }
+        Op::Slti | Op::Sltiu => {
+            dynasm!(a ; .arch x64 ; xor ecx, ecx ; mov rax, [rbx + rs] ; cmp rax, simm);
+            if d.op() == Op::Slti {
+                dynasm!(a ; .arch x64 ; setl cl);
+            } else {
+                dynasm!(a ; .arch x64 ; setb cl);
+            }
+            dynasm!(a ; .arch x64 ; mov [rbx + rt], rcx);
+        }
+        Op::Movz | Op::Movn => {
+            dynasm!(a ; .arch x64 ; mov rcx, [rbx + rd] ; mov rax, [rbx + rs] ; cmp QWORD [rbx + rt], 0);
+            if d.op() == Op::Movz {
+                dynasm!(a ; .arch x64 ; cmove rcx, rax);
+            } else {
+                dynasm!(a ; .arch x64 ; cmovne rcx, rax);
+            }
+            dynasm!(a ; .arch x64 ; mov [rbx + rd], rcx);
+        }
+        op @ (Op::Ld | Op::Lw | Op::Lwu | Op::Lb | Op::Lbu | Op::Lh | Op::Lhu) => {
+            dynasm!(a ; .arch x64 ; mov rsi, [rbx + rs] ; add rsi, simm ; mov rdi, r13);
+            emit_call(a, load_helper(op).expect("a load"));
+            dynasm!(a ; .arch x64 ; mov [rbx + rt], rax);
+        }
+        op @ (Op::Sd | Op::Sw | Op::Sh | Op::Sb) => {
+            dynasm!(a ; .arch x64 ; mov rsi, [rbx + rs] ; add rsi, simm ; mov rdx, [rbx + rt] ; mov rdi, r13);
+            emit_call(a, store_helper(op).expect("a store"));
+            emit_status_check(a, k, exits);
+        }
+        _ => {
+            // AluR (SPECIAL2, sync and the rest), HI/LO family, partial loads and stores.
+            dynasm!(a ; .arch x64 ; mov rdi, r13 ; mov rsi, rbx ; mov edx, d.insn() as i32);
+            emit_call(a, h_exec as *const () as usize);
+            emit_status_check(a, k, exits);
+        }
+    }
+}
+
+/// The block's closing branch or jump at `bpc`: writes links and leaves the target in r12.
+fn emit_control(a: &mut Asm, d: &Decoded, bpc: u64) {
+    let (rs, rt) = (reg_off(d.rs()), reg_off(d.rt()));
+    let fallthrough = bpc.wrapping_add(8) as i64;
+    let taken = bpc.wrapping_add(4).wrapping_add(d.simm() << 2) as i64;
+    let link = bpc.wrapping_add(8) as i64;
+    // r12 = taken if the condition (flags already set) holds, else the fall-through address.
+    macro_rules! select {
+        ($cmov:ident) => {
+            dynasm!(a ; .arch x64 ; mov r12, QWORD fallthrough ; mov rcx, QWORD taken ; $cmov r12, rcx)
+        };
+    }
+    match d.op() {
+        Op::Beq | Op::Bne => {
+            dynasm!(a ; .arch x64 ; mov rax, [rbx + rs] ; cmp rax, [rbx + rt]);
+            if d.op() == Op::Beq {
+                select!(cmove);
+            } else {
+                select!(cmovne);
+            }
+        }
+        Op::Branch => {
+            // blez / bgtz / REGIMM; the operand is read before any link is written (rs may be r31).
+            dynasm!(a ; .arch x64 ; mov rax, [rbx + rs]);
+            let opcode = d.insn() >> 26;
+            let regimm = (d.insn() >> 16) & 31;
+            if opcode == 1 && (regimm == 0x10 || regimm == 0x11) {
+                dynasm!(a ; .arch x64 ; mov rcx, QWORD link ; mov [rbx + reg_off(31)], rcx);
+            }
+            dynasm!(a ; .arch x64 ; cmp rax, 0);
+            match (opcode, regimm) {
+                (6, _) => select!(cmovle),
+                (7, _) => select!(cmovg),
+                (1, 0x00 | 0x10) => select!(cmovl),
+                (1, 0x01 | 0x11) => select!(cmovge),
+                // Any other REGIMM rt: a never-taken branch (Cannon's decoding).
+                _ => dynasm!(a ; .arch x64 ; mov r12, QWORD fallthrough),
+            }
+        }
+        Op::J | Op::Jal => {
+            let next = bpc.wrapping_add(4);
+            let target = ((next & 0xFFFF_FFFF_F000_0000) | (u64::from(d.insn() & 0x03FF_FFFF) << 2)) as i64;
+            dynasm!(a ; .arch x64 ; mov r12, QWORD target);
+            if d.op() == Op::Jal {
+                dynasm!(a ; .arch x64 ; mov rax, QWORD link ; mov [rbx + reg_off(31)], rax);
+            }
+        }
+        Op::Jr | Op::Jalr => {
+            dynasm!(a ; .arch x64 ; mov r12, [rbx + rs]);
+            if d.op() == Op::Jalr && d.rd() != 0 {
+                dynasm!(a ; .arch x64 ; mov rax, QWORD link ; mov [rbx + reg_off(d.rd())], rax);
+            }
+        }
+        other => unreachable!("not a control transfer: {other:?}"),
+    }
+}

@@ -1,0 +1,221 @@
+//! Translation to host code (`Vm::set_translation(true)`) against the interpreter (translation off): random
+//! programs run in random-sized chunks (every block cut by the budget at every point), with self-modifying
+//! stores, r0 destinations, every branch and jump kind with every delay-slot shape, syscalls, LL/SC and faults;
+//! the state hash, step counter and error must agree at every chunk boundary. Then every bundled guest that
+//! needs no preimage host, in chunks, compared at each boundary. Where translation is not supported (not
+//! x86-64) both sides interpret and the test still checks the chunked runs.
+
+use rampart_vm::elf::Elf;
+use rampart_vm::{State, Vm};
+use std::path::Path;
+
+const BASE: u64 = 0x10000;
+const DATA: u64 = 0x30000;
+const CODE_INSNS: u64 = 1024;
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = rampart_vm::arch::splitmix64(self.0);
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn r(op: u32, rs: u32, rt: u32, rd: u32, sa: u32, funct: u32) -> u32 {
+    (op << 26) | (rs << 21) | (rt << 16) | (rd << 11) | (sa << 6) | funct
+}
+fn i(op: u32, rs: u32, rt: u32, imm: u16) -> u32 {
+    (op << 26) | (rs << 21) | (rt << 16) | u32::from(imm)
+}
+
+/// Every SPECIAL funct Cannon implements except syscall and the jumps.
+const SPECIAL: [u32; 42] = [
+    0x00, 0x02, 0x03, 0x04, 0x06, 0x07, 0x0A, 0x0B, 0x0F, 0x10, 0x11, 0x12, 0x13, 0x14, 0x16, 0x17, 0x18, 0x19, 0x1A,
+    0x1B, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x2A, 0x2B, 0x2C, 0x2D, 0x2E, 0x2F,
+    0x38, 0x3A, 0x3B, 0x3C,
+];
+/// SPECIAL functs Cannon rejects, and other invalid words (FPU, SPECIAL2 funct 3).
+const INVALID: [u32; 7] = [0x0000_0001, 0x0000_0005, 0x0000_0015, 0x0000_0028, 0x0000_003D, 0x4600_0000, 0x7000_0003];
+const IMM: [u32; 10] = [0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F, 0x18, 0x19];
+const MEM: [u32; 23] = [
+    0x1A, 0x1B, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2A, 0x2B, 0x2C, 0x2D, 0x2E, 0x37, 0x3F,
+    0x30, 0x34, 0x38, 0x3C,
+];
+
+/// A register for operands and destinations: r0 one time in eight (writes to it must vanish), else r1 or
+/// r3..r8 (r2 keeps the syscall number, so syscalls stay valid).
+fn reg(rng: &mut Rng) -> u32 {
+    [0, 1, 3, 4, 5, 6, 7, 8][rng.below(8) as usize]
+}
+
+fn random_insn(rng: &mut Rng, k: u64) -> u32 {
+    match rng.below(1000) {
+        0..=339 => r(0, reg(rng), reg(rng), reg(rng), rng.below(32) as u32, SPECIAL[rng.below(42) as usize]),
+        340..=489 => {
+            if rng.below(6) == 0 {
+                r(0x1C, reg(rng), reg(rng), reg(rng), 0, [0x02, 0x20, 0x21, 0x24, 0x25, 0x03][rng.below(6) as usize])
+            } else {
+                i(IMM[rng.below(10) as usize], reg(rng), reg(rng), rng.next() as u16)
+            }
+        }
+        // Loads and stores through r9 (data, or the code itself for self-modifying programs).
+        490..=739 => i(MEM[rng.below(23) as usize], 9, reg(rng), (rng.below(64) * 4) as u16),
+        // Conditional branches (every REGIMM rt kind, including unknown ones), short forward/backward offsets.
+        740..=829 => {
+            let op = [1u32, 4, 5, 6, 7][rng.below(5) as usize];
+            let rt = if op == 1 { [0, 1, 0x10, 0x11, 0x02, 0x13][rng.below(6) as usize] } else { reg(rng) };
+            i(op, reg(rng), rt, (rng.below(24) as i16 - 8) as u16)
+        }
+        // j / jal within the code page.
+        830..=859 => {
+            let target = (BASE + 4 * rng.below(CODE_INSNS)) >> 2;
+            ((2 + rng.below(2) as u32) << 26) | (target as u32 & 0x03FF_FFFF)
+        }
+        // jr / jalr through r10 / r11 (code addresses), jalr links into a random rd.
+        860..=889 => {
+            let rs = 10 + rng.below(2) as u32;
+            if rng.below(2) == 0 {
+                r(0, rs, 0, 0, 0, 0x08)
+            } else {
+                r(0, rs, 0, reg(rng), 0, 0x09)
+            }
+        }
+        890..=914 => 0x0000_000C, // syscall (r2 holds a harmless number)
+        915..=954 => 0,           // nop
+        955..=959 => INVALID[rng.below(7) as usize] | (rng.below(32) as u32) << 11,
+        _ => {
+            // Keep r10/r11 pointing into the code: reload them with a code address.
+            let rt = 10 + rng.below(2) as u32;
+            let _ = k;
+            i(0x19, 0, rt, (BASE as u16).wrapping_add(4 * rng.below(CODE_INSNS) as u16))
+        }
+    }
+}
+
+fn program(seed: u64) -> State {
+    let mut rng = Rng(seed);
+    let mut s = State::new(BASE + 4 * rng.below(16));
+    for k in 0..CODE_INSNS {
+        let addr = BASE + 4 * k;
+        let w = s.memory.read_word(addr);
+        let shift = if addr & 4 == 0 { 32 } else { 0 };
+        s.memory.write_word(addr, (w & !(0xFFFF_FFFFu64 << shift)) | (u64::from(random_insn(&mut rng, k)) << shift));
+    }
+    for k in 0..64u64 {
+        s.memory.write_word(DATA + 8 * k, rng.next());
+    }
+    let t = s.active_stack_mut().last_mut().unwrap();
+    for reg in 1..9 {
+        t.regs[reg] = match rng.below(4) {
+            0 => rng.below(64),
+            1 => rng.next() as u32 as i32 as i64 as u64,
+            2 => 0,
+            _ => rng.next(),
+        };
+    }
+    t.regs[2] = [5313u64, 5222, 5038, 5178, 5023][rng.below(5) as usize];
+    t.regs[4] = DATA + 8 * rng.below(8);
+    t.regs[5] = DATA + 256 + 8 * rng.below(8);
+    // A third of the programs store into their own code.
+    t.regs[9] = if seed.is_multiple_of(3) { BASE + 4 * rng.below(CODE_INSNS - 64) } else { DATA };
+    t.regs[10] = BASE + 4 * rng.below(CODE_INSNS);
+    t.regs[11] = BASE + 4 * rng.below(CODE_INSNS);
+    s
+}
+
+/// Runs `jit` (translation on) and `interp` (off) over the same chunks; returns the boundaries compared.
+fn compare_chunked(mut jit: Vm, mut interp: Vm, chunks: &mut dyn FnMut() -> u64, limit: u64, what: &str) -> u64 {
+    jit.set_translation(true);
+    interp.set_translation(false);
+    let mut compared = 0;
+    while jit.state.step < limit && !jit.state.exited {
+        let chunk = chunks();
+        let a = jit.run(chunk);
+        let b = interp.run(chunk);
+        assert_eq!(a, b, "{what}: results at step {}", interp.state.step);
+        assert_eq!(jit.state.step, interp.state.step, "{what}: step counts");
+        assert_eq!(jit.state.state_hash(), interp.state.state_hash(), "{what}: state at step {}", jit.state.step);
+        assert_eq!(jit.stats, interp.stats, "{what}: debug counters at step {}", jit.state.step);
+        compared += 1;
+        if a.is_err() {
+            break;
+        }
+    }
+    compared
+}
+
+#[test]
+fn translated_blocks_match_the_interpreter_at_every_chunk_boundary() {
+    let (mut compared, mut faults, mut translated) = (0u64, 0u64, 0u64);
+    let mut kinds = std::collections::BTreeMap::<String, u64>::new();
+    for seed in 0..8000u64 {
+        let mut rng = Rng(seed ^ 0xC0DE);
+        let mut chunks = || match rng.below(4) {
+            0 => 1 + rng.below(4),
+            1 => 1 + rng.below(40),
+            _ => 1 + rng.below(400),
+        };
+        let mut jit = Vm::new(program(seed));
+        jit.set_translation(true);
+        let mut interp = Vm::new(program(seed));
+        interp.set_translation(false);
+        let mut n = 0;
+        while jit.state.step < 2000 && !jit.state.exited {
+            let chunk = chunks();
+            let a = jit.run(chunk);
+            let b = interp.run(chunk);
+            assert_eq!(a, b, "seed {seed}: results at step {}", interp.state.step);
+            assert_eq!(jit.state.step, interp.state.step, "seed {seed}: step counts");
+            assert_eq!(jit.state.state_hash(), interp.state.state_hash(), "seed {seed}: state at {}", jit.state.step);
+            assert_eq!(jit.stats, interp.stats, "seed {seed}: counters at {}", jit.state.step);
+            n += 1;
+            if let Err(e) = a {
+                faults += 1;
+                *kinds.entry(format!("{e}").split(':').next().unwrap().to_string()).or_default() += 1;
+                break;
+            }
+        }
+        compared += n;
+        translated += jit.blocks_translated();
+    }
+    println!("translated vs interpreter: {compared} chunk boundaries, {faults} faults, {translated} blocks translated");
+    println!("faults by kind: {kinds:?}");
+    assert!(compared > 50_000, "{compared} boundaries");
+    assert!(faults > 500, "{faults} faulting programs");
+    if rampart_vm::vm::TRANSLATION_SUPPORTED {
+        assert!(translated > 40_000, "{translated} blocks translated");
+    }
+}
+
+fn guest(name: &str) -> State {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guests/bin").join(format!("{name}.elf"));
+    Elf::parse(&std::fs::read(path).unwrap()).unwrap().load().unwrap()
+}
+
+#[test]
+fn every_guest_matches_the_interpreter_at_chunk_boundaries() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guests/bin");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.unwrap().file_name().to_str().unwrap().strip_suffix(".elf").map(str::to_string))
+        .filter(|n| !matches!(n.as_str(), "rust-toy-program" | "rust-oracle-e2e" | "rust-executor" | "rampart-program"))
+        .collect();
+    names.sort();
+    let mut total = 0;
+    for name in &names {
+        let mut rng = Rng(name.len() as u64);
+        let mut chunks = || match rng.below(3) {
+            0 => 1 + rng.below(1000),
+            _ => 1 + rng.below(1_000_000),
+        };
+        // The first 40 M steps of each guest (the whole run of all but the longest).
+        let n = compare_chunked(Vm::new(guest(name)), Vm::new(guest(name)), &mut chunks, 40_000_000, name);
+        total += n;
+    }
+    println!("guests translated vs interpreter: {} guests, {total} chunk boundaries equal", names.len());
+    assert!(names.len() >= 19);
+    assert!(total >= 400, "{total} boundaries");
+}
