@@ -132,7 +132,10 @@ pub fn decode(data: &[u8]) -> Result<State, StateFileError> {
         let mut stack = Vec::with_capacity(n as usize);
         for _ in 0..n {
             let enc: &[u8; THREAD_WITNESS_SIZE] = r.take(THREAD_WITNESS_SIZE, "thread")?.try_into().unwrap();
-            stack.push(ThreadState::decode(enc).ok_or_else(|| StateFileError::Invalid("thread exited flag must be 0 or 1".into()))?);
+            stack.push(
+                ThreadState::decode(enc)
+                    .ok_or_else(|| StateFileError::Invalid("thread exited flag must be 0 or 1".into()))?,
+            );
         }
         if right {
             state.right_thread_stack = stack;

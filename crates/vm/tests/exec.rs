@@ -89,14 +89,14 @@ fn loads_and_stores_use_big_endian_lanes() {
     let data = 0x20000u64;
     let mut vm = vm_with(
         &[
-            i(0x3F, 1, 2, 0),  // sd r2, 0(r1)
-            i(0x20, 1, 3, 7),  // lb r3, 7(r1)
-            i(0x24, 1, 4, 0),  // lbu r4, 0(r1)
-            i(0x21, 1, 5, 3),  // lh r5, 3(r1) -> lane 2 (low bit ignored)
-            i(0x23, 1, 6, 5),  // lw r6, 5(r1) -> lane 4
-            i(0x27, 1, 7, 0),  // lwu r7, 0(r1)
-            i(0x28, 1, 2, 1),  // sb r2, 1(r1)
-            i(0x37, 1, 8, 3),  // ld r8, 3(r1) -> aligned
+            i(0x3F, 1, 2, 0), // sd r2, 0(r1)
+            i(0x20, 1, 3, 7), // lb r3, 7(r1)
+            i(0x24, 1, 4, 0), // lbu r4, 0(r1)
+            i(0x21, 1, 5, 3), // lh r5, 3(r1) -> lane 2 (low bit ignored)
+            i(0x23, 1, 6, 5), // lw r6, 5(r1) -> lane 4
+            i(0x27, 1, 7, 0), // lwu r7, 0(r1)
+            i(0x28, 1, 2, 1), // sb r2, 1(r1)
+            i(0x37, 1, 8, 3), // ld r8, 3(r1) -> aligned
         ],
         &[(1, data), (2, 0x8182_8384_8586_8788)],
     );
@@ -112,10 +112,7 @@ fn loads_and_stores_use_big_endian_lanes() {
 #[test]
 fn delay_slots_and_branch_faults() {
     // beq taken: delay slot executes, then target
-    let mut vm = vm_with(
-        &[i(0x04, 0, 0, 2), i(0x09, 0, 3, 1), i(0x09, 0, 4, 1), i(0x09, 0, 5, 1)],
-        &[],
-    );
+    let mut vm = vm_with(&[i(0x04, 0, 0, 2), i(0x09, 0, 3, 1), i(0x09, 0, 4, 1), i(0x09, 0, 5, 1)], &[]);
     vm.run(3).unwrap();
     assert_eq!((reg(&vm, 3), reg(&vm, 4), reg(&vm, 5)), (1, 0, 1));
     // bltzal not taken still links
@@ -187,9 +184,23 @@ fn every_syscall_number_is_handled_or_panics() {
     }
     let mut expected: Vec<u64> = sys::NOOPS.to_vec();
     expected.extend([
-        sys::READ, sys::WRITE, sys::OPEN, sys::MMAP, sys::BRK, sys::SCHED_YIELD, sys::NANOSLEEP, sys::GETPID,
-        sys::CLONE, sys::EXIT, sys::FCNTL, sys::GETTID, sys::FUTEX, sys::EXIT_GROUP, sys::CLOCK_GETTIME,
-        sys::EVENTFD2, sys::GETRANDOM,
+        sys::READ,
+        sys::WRITE,
+        sys::OPEN,
+        sys::MMAP,
+        sys::BRK,
+        sys::SCHED_YIELD,
+        sys::NANOSLEEP,
+        sys::GETPID,
+        sys::CLONE,
+        sys::EXIT,
+        sys::FCNTL,
+        sys::GETTID,
+        sys::FUTEX,
+        sys::EXIT_GROUP,
+        sys::CLOCK_GETTIME,
+        sys::EVENTFD2,
+        sys::GETRANDOM,
     ]);
     expected.sort_unstable();
     assert_eq!(handled, expected);

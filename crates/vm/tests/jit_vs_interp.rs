@@ -127,7 +127,7 @@ fn program(seed: u64) -> State {
 }
 
 /// Runs `jit` (translation on) and `interp` (off) over the same chunks; returns the boundaries compared.
-fn compare_chunked(mut jit: Vm, mut interp: Vm, chunks: &mut dyn FnMut() -> u64, limit: u64, what: &str) -> u64 {
+fn compare_chunked(jit: &mut Vm, interp: &mut Vm, chunks: &mut dyn FnMut() -> u64, limit: u64, what: &str) -> u64 {
     jit.set_translation(true);
     interp.set_translation(false);
     let mut compared = 0;
@@ -150,6 +150,7 @@ fn compare_chunked(mut jit: Vm, mut interp: Vm, chunks: &mut dyn FnMut() -> u64,
 #[test]
 fn translated_blocks_match_the_interpreter_at_every_chunk_boundary() {
     let (mut compared, mut faults, mut translated) = (0u64, 0u64, 0u64);
+    let (mut rmw, mut ll_sc_far, mut invalidations, mut self_modified) = (0u64, 0u64, 0u64, 0u64);
     let mut kinds = std::collections::BTreeMap::<String, u64>::new();
     for seed in 0..8000u64 {
         let mut rng = Rng(seed ^ 0xC0DE);
@@ -180,7 +181,23 @@ fn translated_blocks_match_the_interpreter_at_every_chunk_boundary() {
         }
         compared += n;
         translated += jit.blocks_translated();
+        rmw += jit.stats.rmw_success_count + jit.stats.rmw_fail_count;
+        ll_sc_far = ll_sc_far.max(jit.stats.max_steps_between_ll_and_sc);
+        invalidations += jit.stats.reservation_invalidation_count;
+        let start = program(seed);
+        if (0..CODE_INSNS / 2).any(|k| jit.state.memory.peek_word(BASE + 8 * k) != start.memory.peek_word(BASE + 8 * k))
+        {
+            self_modified += 1;
+        }
     }
+    println!(
+        "sc/scd executed {rmw}, longest ll-sc distance {ll_sc_far}, reservation invalidations {invalidations}, \
+         {self_modified} programs rewrote their code"
+    );
+    assert!(rmw > 1000, "{rmw} sc/scd");
+    assert!(ll_sc_far > 1, "longest ll-sc distance {ll_sc_far}");
+    assert!(invalidations > 100, "{invalidations} reservation invalidations");
+    assert!(self_modified > 1000, "{self_modified} self-modifying programs");
     println!("translated vs interpreter: {compared} chunk boundaries, {faults} faults, {translated} blocks translated");
     println!("faults by kind: {kinds:?}");
     assert!(compared > 50_000, "{compared} boundaries");
@@ -204,7 +221,7 @@ fn every_guest_matches_the_interpreter_at_chunk_boundaries() {
         .filter(|n| !matches!(n.as_str(), "rust-toy-program" | "rust-oracle-e2e" | "rust-executor" | "rampart-program"))
         .collect();
     names.sort();
-    let mut total = 0;
+    let (mut total, mut preemptions, mut translated) = (0, 0, 0);
     for name in &names {
         let mut rng = Rng(name.len() as u64);
         let mut chunks = || match rng.below(3) {
@@ -212,10 +229,85 @@ fn every_guest_matches_the_interpreter_at_chunk_boundaries() {
             _ => 1 + rng.below(1_000_000),
         };
         // The first 40 M steps of each guest (the whole run of all but the longest).
-        let n = compare_chunked(Vm::new(guest(name)), Vm::new(guest(name)), &mut chunks, 40_000_000, name);
+        let (mut jit, mut interp) = (Vm::new(guest(name)), Vm::new(guest(name)));
+        let n = compare_chunked(&mut jit, &mut interp, &mut chunks, 40_000_000, name);
         total += n;
+        // Preemptions and thread switches leave translated code: counted (and compared above) per guest.
+        preemptions += jit.stats.forced_preemption_count;
+        translated += jit.blocks_translated();
     }
-    println!("guests translated vs interpreter: {} guests, {total} chunk boundaries equal", names.len());
+    println!(
+        "guests translated vs interpreter: {} guests, {total} chunk boundaries equal, {preemptions} forced \
+         preemptions, {translated} blocks translated",
+        names.len()
+    );
+    assert!(preemptions > 100, "{preemptions} forced preemptions");
+    if rampart_vm::vm::TRANSLATION_SUPPORTED {
+        assert!(translated > 10_000, "{translated} blocks translated");
+    }
     assert!(names.len() >= 19);
     assert!(total >= 400, "{total} boundaries");
+}
+
+/// Writes the instruction words `code` from `at` (big-endian halves of the 64-bit memory words).
+fn put_code(s: &mut State, at: u64, code: &[u32]) {
+    for (k, &w) in code.iter().enumerate() {
+        let addr = at + 4 * k as u64;
+        let old = s.memory.read_word(addr & !7);
+        let shift = if addr & 4 == 0 { 32 } else { 0 };
+        s.memory.write_word(addr & !7, (old & !(0xFFFF_FFFFu64 << shift)) | (u64::from(w) << shift));
+    }
+}
+
+/// A loop above Cannon's instruction-cache limit: `ll`, `gap` instructions (nops, or a store to the reserved
+/// word first), `sc`, `j` back with a nop in its delay slot. The three `--debug-info` fields Cannon derives
+/// from it have exact values: every fetch is a miss, the highest miss pc is the delay slot, the ll-sc distance
+/// is `gap + 1` steps.
+fn ll_sc_loop(gap: usize, clobber: bool) -> (State, u64) {
+    let hi = rampart_vm::vm::ICACHE_LIMIT + 0x1000;
+    let mut code = vec![i(0x30, 4, 1, 0)]; // ll r1, 0(r4)
+    for k in 0..gap {
+        code.push(if clobber && k == 0 { i(0x2B, 4, 5, 0) } else { 0 }); // sw r5, 0(r4) | nop
+    }
+    code.push(i(0x38, 4, 1, 0)); // sc r1, 0(r4)
+    code.push((2 << 26) | ((hi >> 2) as u32 & 0x03FF_FFFF)); // j hi
+    code.push(0);
+    let mut s = State::new(hi);
+    put_code(&mut s, hi, &code);
+    s.memory.write_word(DATA, 7);
+    let t = s.active_stack_mut().last_mut().unwrap();
+    t.regs[4] = DATA;
+    t.regs[5] = 9;
+    (s, hi + 4 * (code.len() as u64 - 1))
+}
+
+#[test]
+fn debug_info_fields_exact_with_translation() {
+    for (gap, clobber) in [(5usize, false), (12, true), (40, false)] {
+        let per_loop = gap as u64 + 4;
+        let loops = 1000;
+        let (state, last_pc) = ll_sc_loop(gap, clobber);
+        let (mut jit, mut interp) = (Vm::new(state.clone()), Vm::new(state));
+        let mut rng = Rng(gap as u64);
+        let mut chunks = || 1 + rng.below(50);
+        let n = compare_chunked(&mut jit, &mut interp, &mut chunks, per_loop * loops, "ll/sc loop");
+        assert!(n > 100, "{n} boundaries");
+        // The last chunk may run past the limit: count from the steps actually taken.
+        let steps = jit.state.step;
+        let st = &jit.stats;
+        assert_eq!(st.instruction_cache_miss_count, steps, "every fetch above the limit misses");
+        assert_eq!(st.highest_icache_miss_pc, last_pc);
+        assert_eq!(st.max_steps_between_ll_and_sc, gap as u64 + 1);
+        let scs = steps / per_loop + u64::from(steps % per_loop > gap as u64 + 1);
+        assert_eq!(st.rmw_success_count + st.rmw_fail_count, scs);
+        if clobber {
+            assert_eq!(st.rmw_success_count, 0, "the store between ll and sc clears the reservation");
+            assert_eq!(st.reservation_invalidation_count, steps / per_loop + u64::from(steps % per_loop > 1));
+        } else {
+            assert_eq!(st.rmw_fail_count, 0);
+        }
+        if rampart_vm::vm::TRANSLATION_SUPPORTED {
+            assert!(jit.blocks_translated() > 0, "the nops and the jump run translated");
+        }
+    }
 }

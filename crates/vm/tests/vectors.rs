@@ -43,16 +43,15 @@ fn empty_state_witness_and_hash() {
         "796ea153ad3228b676f7d3cd4284a5443f17f1962b36e491b30a40b2405849e597ba5fb50000000000000001"
     ));
     assert_eq!(w.to_vec(), expected);
-    assert_eq!(
-        s.state_hash().to_vec(),
-        h("0x035b096e17d7b97f6bbaa13d179958e729b70813e931dc90dbf4193372f3dc71")
-    );
+    assert_eq!(s.state_hash().to_vec(), h("0x035b096e17d7b97f6bbaa13d179958e729b70813e931dc90dbf4193372f3dc71"));
 }
 
 #[test]
 fn status_byte_rule() {
     let mut s = empty_state();
-    for (exited, code, status) in [(false, 0u8, 3u8), (false, 1, 3), (true, 0, 0), (true, 1, 1), (true, 2, 2), (true, 255, 2)] {
+    for (exited, code, status) in
+        [(false, 0u8, 3u8), (false, 1, 3), (true, 0, 0), (true, 1, 1), (true, 2, 2), (true, 255, 2)]
+    {
         s.exited = exited;
         s.exit_code = code;
         assert_eq!(s.state_hash()[0], status, "exited={exited} code={code}");
@@ -67,8 +66,14 @@ fn splitmix64_sequence() {
     assert_eq!(splitmix64(2), 0x975835de1c9756ce);
     assert_eq!(splitmix64(100000), 0x56299769b887b354);
     let first8 = [
-        0x4141302768c9e9d0u64, 0x64df48c4eab51b1a, 0x4e723b53dbd901b3, 0xead8394409dd6454, 0x3ef60e485b412a0a,
-        0xb2a23aee63aecf38, 0x6cc3b8933c4fa332, 0x9c9e75e031e6fccb,
+        0x4141302768c9e9d0u64,
+        0x64df48c4eab51b1a,
+        0x4e723b53dbd901b3,
+        0xead8394409dd6454,
+        0x3ef60e485b412a0a,
+        0xb2a23aee63aecf38,
+        0x6cc3b8933c4fa332,
+        0x9c9e75e031e6fccb,
     ];
     for (i, want) in first8.iter().enumerate() {
         let seed = 0x1a2b3c4d5e6f7531u64.wrapping_add((i as u64).wrapping_mul(0x9e3779b97f4a7c15));
