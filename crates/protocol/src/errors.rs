@@ -204,3 +204,112 @@ pub enum ChannelError {
     #[error("channel needs {0} frames (max 65536)")]
     TooManyFrames(usize),
 }
+
+/// Why L1-info calldata does not decode (op-node `L1BlockInfoFromBytes`).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum L1InfoError {
+    /// Fewer than 4 bytes.
+    #[error("L1-info calldata has no selector")]
+    MissingSelector,
+    /// The selector is none of the four formats'.
+    #[error("unknown L1-info selector {0:02x?}")]
+    UnknownSelector([u8; 4]),
+    /// The selector is not the expected format's.
+    #[error("L1-info calldata is not in the {format:?} format (selector {found:02x?})")]
+    WrongSelector {
+        /// The format the block's timestamp requires.
+        format: crate::L1InfoFormat,
+        /// The first four bytes, if there are four.
+        found: Option<alloc::vec::Vec<u8>>,
+    },
+    /// The length is not the format's.
+    #[error("{format:?} L1-info calldata must be {expected} bytes, got {found}")]
+    Length {
+        /// The format.
+        format: crate::L1InfoFormat,
+        /// Its length.
+        expected: usize,
+        /// The length found.
+        found: usize,
+    },
+    /// An ABI word's padding is not zero.
+    #[error("{format:?} L1-info calldata: {field} word has non-zero padding")]
+    Padding {
+        /// The format.
+        format: crate::L1InfoFormat,
+        /// The field.
+        field: &'static str,
+    },
+}
+
+/// Why a `TransactionDeposited` log does not decode (op-node `UnmarshalDepositLogEvent`).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DepositError {
+    /// Not 4 topics.
+    #[error("deposit log has {0} topics, expected 4")]
+    TopicCount(usize),
+    /// The first topic is not the deposit event's.
+    #[error("log topic {0} is not TransactionDeposited")]
+    WrongEvent(alloy_primitives::B256),
+    /// Less than the 64-byte `bytes` header.
+    #[error("deposit log data of {0} bytes is shorter than the 64-byte opaque data header")]
+    ShortData(usize),
+    /// Not whole 32-byte words.
+    #[error("deposit log data of {0} bytes is not a multiple of 32")]
+    UnalignedData(usize),
+    /// The opaque data offset is not 32.
+    #[error("opaque data offset {0} is not 32")]
+    OpaqueOffset(alloy_primitives::U256),
+    /// The opaque data length does not fit the data, or leaves a whole word of padding.
+    #[error("invalid opaque data length {0}")]
+    OpaqueLength(alloy_primitives::U256),
+    /// The version topic is not 0.
+    #[error("unknown deposit version {0}")]
+    Version(alloy_primitives::B256),
+    /// Opaque data shorter than mint, value, gas and is-creation (73 bytes).
+    #[error("opaque data of {0} bytes is shorter than 73")]
+    OpaqueTooShort(usize),
+    /// A mint that does not fit a `u128`.
+    #[error("mint {0} exceeds u128")]
+    MintOverflow(alloy_primitives::U256),
+}
+
+/// Why a SystemConfig `ConfigUpdate` log does not decode (op-node `ProcessSystemConfigUpdateLogEvent`).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ConfigUpdateError {
+    /// Not 3 topics.
+    #[error("ConfigUpdate log has {0} topics, expected 3")]
+    TopicCount(usize),
+    /// The first topic is not the `ConfigUpdate` event's.
+    #[error("log topic {0} is not ConfigUpdate")]
+    WrongEvent(alloy_primitives::B256),
+    /// The version topic is not 0.
+    #[error("unknown ConfigUpdate version {0}")]
+    Version(alloy_primitives::B256),
+    /// The update type is none of 0..=7.
+    #[error("unknown ConfigUpdate type {0}")]
+    UnknownType(alloy_primitives::B256),
+    /// The `bytes` pointer word is not 32.
+    #[error("ConfigUpdate data: invalid pointer field")]
+    Pointer,
+    /// The `bytes` length word is not the type's payload length.
+    #[error("ConfigUpdate data: invalid length field")]
+    Length,
+    /// The payload is cut short.
+    #[error("ConfigUpdate data: payload truncated")]
+    Truncated,
+    /// Bytes after the payload.
+    #[error("ConfigUpdate data: too many bytes")]
+    TooManyBytes,
+    /// A number or address word with non-zero padding.
+    #[error("ConfigUpdate data: {0} word has non-zero padding")]
+    Padding(&'static str),
+    /// Exactly one of denominator and elasticity is zero.
+    #[error("invalid EIP-1559 params: denominator {denominator}, elasticity {elasticity}")]
+    Eip1559Params {
+        /// The denominator.
+        denominator: u32,
+        /// The elasticity.
+        elasticity: u32,
+    },
+}

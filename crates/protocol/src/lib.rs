@@ -8,8 +8,13 @@ pub mod blob;
 mod block;
 pub mod channel;
 pub mod compression;
+pub mod deposit;
 pub mod errors;
 mod frame;
+mod info;
+pub mod predeploys;
+pub mod system_config;
+pub mod upgrades;
 
 pub use batch::{Batch, BatchReader, RawSpanBatch, SingleBatch, SpanBatch, SpanBatchElement};
 pub use blob::{decode_blob, encode_blob, BLOB_MAX_DATA_SIZE, BYTES_PER_BLOB};
@@ -19,7 +24,11 @@ pub use compression::{
     decompress_channel, CompressionAlgo, Decompressed, MAX_RLP_BYTES_PER_CHANNEL_BEDROCK,
     MAX_RLP_BYTES_PER_CHANNEL_FJORD,
 };
-pub use errors::{BatchError, BlobError, ChannelError, CompressionError, FrameError};
+pub use deposit::{decode_deposit_log, encode_deposit_log, user_deposits, DepositSource, DEPOSIT_EVENT_TOPIC};
+pub use errors::{BatchError, BlobError, ChannelError, CompressionError, ConfigUpdateError, DepositError, FrameError, L1InfoError};
+pub use info::{L1BlockInfo, L1InfoFormat, L1InfoTx, L1_INFO_GAS_PRE_REGOLITH, REGOLITH_SYSTEM_TX_GAS};
+pub use system_config::{is_valid_ecotone_scalar, SystemConfigUpdate, CONFIG_UPDATE_TOPIC};
+pub use upgrades::{encoded_upgrade_transactions, upgrade_gas, upgrade_transactions, UpgradeFork};
 pub use frame::{decode_frames, encode_frames, ChannelId, Frame, DERIVATION_VERSION_0, FRAME_OVERHEAD, MAX_FRAME_LEN};
 
 /// EIP-2718 type byte of a deposit transaction.
