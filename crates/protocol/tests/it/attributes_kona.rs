@@ -263,3 +263,53 @@ fn user_deposits_match_kona() {
     assert!(both_reject > CASES / 5, "{both_reject}");
     assert!(known_diff > 100, "{known_diff}");
 }
+
+/// Hostile input: random bytes and random logs never panic the three attributes-side decoders; random data is
+/// (almost) always an error, and every accepted L1-info calldata re-encodes to itself.
+#[test]
+fn random_input_is_a_clean_error() {
+    use rampart_protocol::{SystemConfigUpdate, CONFIG_UPDATE_TOPIC, DEPOSIT_EVENT_TOPIC};
+    let mut rng = Rng(0xbad_1a9);
+    let (mut info_ok, mut dep_ok, mut cfg_ok) = (0u64, 0u64, 0u64);
+    const N: u64 = 20_000;
+    for _ in 0..N {
+        // L1-info: a real selector and a length near a format's, or anything.
+        let format = L1InfoFormat::ALL[rng.below(4) as usize];
+        let len = if rng.bool() { format.len() } else { rng.below(300) as usize };
+        let mut data = rng.bytes(len);
+        if data.len() >= 4 && rng.bool() {
+            data[..4].copy_from_slice(&format.selector());
+        }
+        if let Ok(t) = L1InfoTx::decode_calldata(&data) {
+            assert_eq!(t.encode_calldata(), data);
+            info_ok += 1;
+        }
+        // Logs with the right event topic and random other topics and data.
+        let topics = |rng: &mut Rng, first: B256, n: u64| {
+            let mut t = vec![first];
+            for _ in 1..n {
+                t.push(if rng.bool() { B256::ZERO } else { B256::with_last_byte(rng.below(9) as u8) });
+            }
+            t
+        };
+        let n = rng.below(6);
+        let t = topics(&mut rng, DEPOSIT_EVENT_TOPIC, n);
+        let len = 32 * rng.below(8) as usize;
+        let d = rng.bytes(len);
+        dep_ok += u64::from(decode_deposit_log(&LogData::new_unchecked(t, d.into()), B256::ZERO, 0).is_ok());
+        let n = rng.below(5);
+        let t = topics(&mut rng, CONFIG_UPDATE_TOPIC, n);
+        let len = rng.below(140) as usize;
+        let d = rng.bytes(len);
+        if let Ok(u) = SystemConfigUpdate::decode(&LogData::new_unchecked(t, d.into())) {
+            assert_eq!(u, SystemConfigUpdate::UnsafeBlockSigner);
+            cfg_ok += 1;
+        }
+    }
+    println!("random input accepted: {info_ok} L1-info, {dep_ok} deposit logs, {cfg_ok} config updates of {N}");
+    // Random data passes only where nothing is checked: type-3 (unsafe signer) config updates, whose data
+    // op-node ignores.
+    assert_eq!(info_ok, 0);
+    assert_eq!(dep_ok, 0);
+    assert!(cfg_ok > 0 && cfg_ok < N / 20, "{cfg_ok}");
+}
