@@ -483,7 +483,10 @@ fn host_run_steps(case: &Case, work: &Path, state: &Path) -> u64 {
 
 /// The guests of `guests/bin`, with the host command of the three that need one.
 fn cases() -> Vec<Case> {
-    let shared = std::env::temp_dir().join(format!("rampart-cannon-hosts-{}", std::process::id()));
+    // One directory per call: tests of this file run in parallel in one process, each with its own hosts' data.
+    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let shared = std::env::temp_dir().join(format!("rampart-cannon-hosts-{}-{call}", std::process::id()));
     let _ = std::fs::remove_dir_all(&shared);
     std::fs::create_dir_all(&shared).unwrap();
     let hex32 = |b: &[u8; 32]| format!("0x{}", hex::encode(b));
@@ -613,5 +616,45 @@ fn stripped_elf_cannon_refuses_rampart_loads() {
     );
     let want = std::fs::read(repo().join("guests/expected/rust-hello.stdout")).unwrap();
     assert_eq!(run.stdout, want);
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+/// The preimage matchers (`--stop-at-preimage-type`, `--stop-at-preimage-larger-than`) stop both VMs at the same
+/// step with the same state, on the hosted oracle guest (Rampart checks them per step, outside translated code).
+#[test]
+fn preimage_stops_match_upstream_cannon() {
+    cannon();
+    let case = cases().into_iter().find(|c| c.name == "rust-oracle-e2e").expect("rust-oracle-e2e is bundled");
+    let work = common::workdir("cannon", "preimage-stops");
+    let mut tally = Tally::default();
+    let state = load_both(&case, &repo().join("guests/bin/rust-oracle-e2e.elf"), &work, &mut tally);
+    let matchers: [&[&str]; 3] = [
+        &["--stop-at-preimage-type", "local"],
+        &["--stop-at-preimage-type", "keccak"],
+        &["--stop-at-preimage-larger-than", "100"],
+    ];
+    let mut steps = Vec::new();
+    for (k, m) in matchers.iter().enumerate() {
+        let out = |vm: Vm| s(&work.join(format!("{}-stop-{k}.bin.gz", vm.tag())));
+        let pair = run_both(
+            &case,
+            &work,
+            &|vm| {
+                let mut a = vec!["--input".to_string(), s(&state), "--output".into(), out(vm)];
+                a.extend(m.iter().map(|x| x.to_string()));
+                a
+            },
+            true,
+        );
+        assert_eq!(pair.exit, Some(0), "{m:?}");
+        let (r, c) = (work.join(format!("r-stop-{k}.bin.gz")), work.join(format!("c-stop-{k}.bin.gz")));
+        compare_states(&case, &r, &c, &format!("state at {m:?}"), &mut tally);
+        let w = witness_json(Vm::Rampart, &r, &work);
+        assert_eq!(w["exited"], false, "{m:?}: stopped before the end");
+        steps.push(w["step"].as_u64().unwrap_or_else(|| w["step"].to_string().trim_matches('"').parse().unwrap()));
+    }
+    println!("preimage stops equal to Cannon's at steps {steps:?}");
+    assert!(steps.iter().all(|&s| s > 0), "{steps:?}");
+    assert_eq!(tally.states, 4, "loaded state and three stops");
     let _ = std::fs::remove_dir_all(&work);
 }
