@@ -8,6 +8,7 @@ pub mod signal;
 pub mod sources;
 pub mod stages;
 pub mod traits;
+pub mod validity;
 
 pub use errors::{PipelineError, PipelineErrorKind, PipelineResult, ResetError};
 pub use signal::{ActivationSignal, ResetSignal, Signal};

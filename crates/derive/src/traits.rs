@@ -125,8 +125,8 @@ pub trait ChannelReaderProvider: OriginProvider + OriginAdvancer + SignalReceive
 
 /// What the batch stream reads from the channel reader.
 pub trait BatchStreamProvider: OriginProvider + OriginAdvancer + SignalReceiver {
-    /// The next batch of the current channel.
-    fn next_batch(&mut self) -> PipelineResult<rampart_protocol::Batch>;
+    /// The next batch of the current channel (span batches with their blocks derived).
+    fn next_batch(&mut self) -> PipelineResult<crate::stages::StreamBatch>;
 
     /// Drops the current channel (Holocene `FlushChannel`, or an invalid span batch).
     fn flush(&mut self);

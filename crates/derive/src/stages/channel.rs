@@ -60,8 +60,8 @@ impl<P: NextFrameProvider> ChannelBank<P> {
     /// Adds a frame to its channel (opening one at the current origin if new).
     pub fn ingest_frame(&mut self, frame: Frame) -> PipelineResult<()> {
         let origin = origin_of(&self.prev)?;
-        if !self.channels.contains_key(&frame.id) {
-            self.channels.insert(frame.id, Channel::new(frame.id, origin, false));
+        if let alloc::collections::btree_map::Entry::Vacant(e) = self.channels.entry(frame.id) {
+            e.insert(Channel::new(frame.id, origin, false));
             self.queue.push(frame.id);
         }
         let ch = &self.channels[&frame.id];

@@ -31,3 +31,15 @@ pub use channel::{
 };
 pub use frame_queue::FrameQueue;
 pub use l1_retrieval::L1Retrieval;
+
+mod batch_queue;
+mod batch_stream;
+mod channel_reader;
+
+pub use batch_queue::{BatchProvider, BatchQueue, BatchValidator};
+pub use batch_stream::BatchStream;
+pub use channel_reader::ChannelReader;
+
+mod attributes_queue;
+
+pub use attributes_queue::{AttributesBuilder, AttributesQueue, OpAttributesWithParent, Pipeline, StepResult};
