@@ -143,7 +143,7 @@ impl SignalReceiver for Traversal {
     }
 }
 
-/// Attributes with the right timestamp, the epoch hash as prev_randao and no deposits (the real builder is `attrs`'s).
+/// Attributes with the right timestamp, the epoch as prev_randao (hash) and gas limit (number), no deposits (the real builder is `attrs`'s).
 #[derive(Debug, Clone)]
 pub(crate) struct TimestampBuilder(pub(crate) u64);
 
@@ -157,6 +157,7 @@ impl AttributesBuilder for TimestampBuilder {
         a.payload_attributes.timestamp = parent.block_info.timestamp + self.0;
         // The epoch hash rides in prev_randao so the tests can check which epoch each block was derived in.
         a.payload_attributes.prev_randao = epoch.hash;
+        a.gas_limit = Some(epoch.number);
         Ok(a)
     }
 }

@@ -2,3 +2,4 @@
 
 mod harness;
 mod pipeline;
+mod scenario;
