@@ -1,0 +1,19 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub mod boot;
+pub use boot::BootInfo;
+
+pub mod errors;
+pub use errors::{ProgramError, Result};
+
+pub mod l1;
+pub use l1::{header_by_hash, read_ordered_list, OracleL1ChainProvider};
+
+pub mod oracle;
+pub use oracle::{ChannelOracle, HintType, MemoryOracle, PreimageOracle};
+
+pub mod output;
+pub use output::{fetch_agreed_output, OutputRoot, L2_TO_L1_MESSAGE_PASSER};
