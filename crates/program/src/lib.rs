@@ -17,3 +17,6 @@ pub use oracle::{ChannelOracle, HintType, MemoryOracle, PreimageOracle};
 
 pub mod output;
 pub use output::{fetch_agreed_output, OutputRoot, L2_TO_L1_MESSAGE_PASSER};
+
+pub mod client;
+pub use client::{check_claim, exit_code, prologue, trace_extension_verdict, Prologue};

@@ -1,6 +1,7 @@
 //! Integration tests of rampart-program over in-memory preimage stores.
 
 mod boot;
+mod client;
 mod l1;
 mod output;
 
