@@ -20,3 +20,6 @@ pub use output::{fetch_agreed_output, OutputRoot, L2_TO_L1_MESSAGE_PASSER};
 
 pub mod client;
 pub use client::{check_claim, exit_code, prologue, trace_extension_verdict, Prologue};
+
+pub mod blob;
+pub use blob::{roots_of_unity, OracleBlobProvider};

@@ -1,5 +1,6 @@
 //! Integration tests of rampart-program over in-memory preimage stores.
 
+mod blob;
 mod boot;
 mod client;
 mod l1;
