@@ -12,7 +12,7 @@ mod server;
 mod store;
 
 pub use local::LocalInputs;
-pub use server::{verify_preimage, PreimageServer, ServeReport, ServerError};
+pub use server::{verify_preimage, HintHandler, PreimageServer, ServeReport, ServerError};
 pub use store::{
     DirectoryKeyValueStore, FallbackStore, FixtureStore, KeyValueStore, MemoryKeyValueStore, SplitStore, StoreError,
     KV_FORMAT_DIRECTORY, KV_FORMAT_FILE,

@@ -98,9 +98,23 @@ struct HintLog {
     error: Option<String>,
 }
 
-/// Offline hint loop: read `u32` BE length ‖ text, record it, ack with 0x00 (also for undecodable hints).
-/// Ends cleanly at end of stream or when the ack cannot be delivered because the client is gone.
-fn hint_loop(mut rx: impl Read, mut tx: impl Write, log: &Mutex<HintLog>) -> Result<(), ServerError> {
+/// Makes preimages from a hint before it is acknowledged (as kona-host answers `l1-precompile` hints by running
+/// the precompile): the `(key, value)` pairs the hint makes available. Hints it does not know give none.
+pub type HintHandler = Arc<dyn Fn(&Hint) -> Vec<(PreimageKey, Vec<u8>)> + Send + Sync>;
+
+/// Preimages made by the [`HintHandler`], by raw key.
+type Derived = Mutex<std::collections::BTreeMap<[u8; 32], Vec<u8>>>;
+
+/// Hint loop: read `u32` BE length ‖ text, record it, let the handler (if any) derive preimages from it, ack with
+/// 0x00 (also for undecodable hints). Ends cleanly at end of stream or when the ack cannot be delivered because
+/// the client is gone.
+fn hint_loop(
+    mut rx: impl Read,
+    mut tx: impl Write,
+    log: &Mutex<HintLog>,
+    handler: Option<&HintHandler>,
+    derived: &Derived,
+) -> Result<(), ServerError> {
     let io = |what| move |source| ServerError::Io { what, source };
     loop {
         let mut len = [0u8; 4];
@@ -123,7 +137,16 @@ fn hint_loop(mut rx: impl Read, mut tx: impl Write, log: &Mutex<HintLog>) -> Res
         {
             let mut l = log.lock().unwrap_or_else(|p| p.into_inner());
             match Hint::decode(&text) {
-                Ok(h) => l.hints.push(h),
+                Ok(h) => {
+                    if let Some(handler) = handler {
+                        let made = handler(&h);
+                        let mut d = derived.lock().unwrap_or_else(|p| p.into_inner());
+                        for (key, value) in made {
+                            d.insert(key.to_bytes(), value);
+                        }
+                    }
+                    l.hints.push(h)
+                }
                 Err(e) => l.bad.push(format!("{e}: {:?}", String::from_utf8_lossy(&text))),
             }
         }
@@ -135,16 +158,34 @@ fn hint_loop(mut rx: impl Read, mut tx: impl Write, log: &Mutex<HintLog>) -> Res
     }
 }
 
-/// Serves preimages from a [`KeyValueStore`] (offline: hints are acknowledged and recorded only).
-#[derive(Debug)]
+/// Serves preimages from a [`KeyValueStore`] (offline: hints are acknowledged and recorded, and passed to the
+/// [`HintHandler`] if there is one).
 pub struct PreimageServer<S> {
     store: S,
+    handler: Option<HintHandler>,
+    derived: Arc<Derived>,
+}
+
+impl<S: core::fmt::Debug> core::fmt::Debug for PreimageServer<S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PreimageServer")
+            .field("store", &self.store)
+            .field("hint_handler", &self.handler.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl<S: KeyValueStore> PreimageServer<S> {
     /// A server over `store`.
     pub fn new(store: S) -> Self {
-        PreimageServer { store }
+        PreimageServer { store, handler: None, derived: Arc::default() }
+    }
+
+    /// Lets `handler` derive preimages from each hint before it is acknowledged; they are served when the store
+    /// lacks the key.
+    pub fn with_hint_handler(mut self, handler: HintHandler) -> Self {
+        self.handler = Some(handler);
+        self
     }
 
     /// The store.
@@ -154,7 +195,16 @@ impl<S: KeyValueStore> PreimageServer<S> {
 
     /// Looks `key` up and verifies the value against the key.
     pub fn fetch(&self, key: &PreimageKey) -> Result<Vec<u8>, ServerError> {
-        let value = self.store.get(key)?.ok_or(ServerError::Missing { key: *key, key_type: key.key_type() })?;
+        let value = match self.store.get(key)? {
+            Some(v) => v,
+            None => self
+                .derived
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(key.as_bytes())
+                .cloned()
+                .ok_or(ServerError::Missing { key: *key, key_type: key.key_type() })?,
+        };
         if !verify_preimage(key, &value) {
             return Err(ServerError::BadPreimage { key: *key, key_type: key.key_type() });
         }
@@ -180,10 +230,11 @@ impl<S: KeyValueStore> PreimageServer<S> {
     {
         let log = Arc::new(Mutex::new(HintLog::default()));
         let thread_log = log.clone();
+        let (handler, derived) = (self.handler.clone(), self.derived.clone());
         let hints = std::thread::Builder::new()
             .name("hint-server".into())
             .spawn(move || {
-                if let Err(e) = hint_loop(hint_rx, hint_tx, &thread_log) {
+                if let Err(e) = hint_loop(hint_rx, hint_tx, &thread_log, handler.as_ref(), &derived) {
                     thread_log.lock().unwrap_or_else(|p| p.into_inner()).error = Some(e.to_string());
                 }
             })

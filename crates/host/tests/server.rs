@@ -291,3 +291,33 @@ fn write_expected_output_on_request() {
     std::fs::write(d.join("rust-oracle-e2e.stdout"), report.to_string()).unwrap();
     std::fs::write(d.join("rust-oracle-e2e.exit"), "0\n").unwrap();
 }
+
+#[test]
+fn hint_handler_preimages_are_served_after_the_hint_is_acknowledged() {
+    let (client, server) = oracle_pipes();
+    let handler: rampart_host::HintHandler = std::sync::Arc::new(|h: &Hint| {
+        if h.kind == "echo" {
+            vec![(PreimageKey::precompile(keccak256(&h.data)), [&[1u8][..], &h.data].concat())]
+        } else {
+            Vec::new()
+        }
+    });
+    let h = std::thread::spawn(move || {
+        PreimageServer::new(MemoryKeyValueStore::new()).with_hint_handler(handler).serve(
+            server.hint_rx,
+            server.hint_tx,
+            server.key_rx,
+            server.data_tx,
+        )
+    });
+    let mut hints = HintWriter::new(client.hint);
+    let mut oracle = OracleReader::new(client.preimage);
+    let key = PreimageKey::precompile(keccak256(b"abc"));
+    hints.hint(&Hint::new("other", b"abc".to_vec())).unwrap();
+    hints.hint(&Hint::new("echo", b"abc".to_vec())).unwrap();
+    assert_eq!(oracle.get(key).unwrap(), b"\x01abc");
+    // A key no hint derived is still missing: the server fails naming it.
+    assert!(oracle.get(PreimageKey::precompile(keccak256(b"xyz"))).is_err());
+    drop((hints, oracle));
+    assert!(matches!(h.join().unwrap(), Err(ServerError::Missing { .. })));
+}
