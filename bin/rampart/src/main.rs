@@ -22,6 +22,8 @@ enum Command {
     Bench(cmd::bench::BenchArgs),
     /// Run the bundled end-to-end demo.
     Demo(cmd::demo::DemoArgs),
+    /// A local OP Stack devnet on geth and op-geth (up, record).
+    Devnet(cmd::devnet::DevnetArgs),
     /// Execute one L2 block statelessly from a fixture's preimages.
     ExecuteBlock(cmd::execute_block::ExecuteBlockArgs),
     /// Serve preimages and hints to a VM (fds 3-6) or natively.
@@ -61,7 +63,12 @@ fn main() {
         Ok(c) => c,
         Err(e) => {
             use clap::error::ErrorKind;
-            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
                 let _ = e.print();
                 std::process::exit(if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { 1 } else { 0 });
             }
@@ -74,6 +81,7 @@ fn main() {
     let result = match cli.command {
         Command::Bench(a) => cmd::bench::run(a),
         Command::Demo(a) => cmd::demo::run(a),
+        Command::Devnet(a) => cmd::devnet::run(a),
         Command::ExecuteBlock(a) => cmd::execute_block::run(a),
         Command::Host(a) => cmd::host::run(a),
         Command::LoadElf(a) => cmd::load_elf::run(a),

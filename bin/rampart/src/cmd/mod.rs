@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod demo;
+pub mod devnet;
 pub mod execute_block;
 pub mod host;
 pub mod load_elf;

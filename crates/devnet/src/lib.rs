@@ -1,0 +1,25 @@
+//! Rampart devnet: a local OP Stack chain on real nodes — geth `--dev` as L1 and op-geth as the L2 execution
+//! engine — with Rampart as the sequencer (Engine API), the batcher (calldata and blob channels), the blob
+//! archiver (beacon API) and the recorder of fault-proof datasets.
+
+pub mod archiver;
+pub mod artifacts;
+pub mod batcher;
+pub mod blobs;
+pub mod chain;
+pub mod checks;
+pub mod claims;
+pub mod devnet;
+mod errors;
+pub mod genesis;
+pub mod l1;
+pub mod nodes;
+mod pending;
+pub mod record;
+pub mod rpc;
+pub mod sequencer;
+pub mod txgen;
+pub mod wallet;
+
+pub use devnet::{up, Devnet, Endpoints, Ports, RunSummary, UpOptions};
+pub use errors::{DevnetError, Result};

@@ -1,0 +1,126 @@
+//! A short devnet on the real nodes from `scripts/install-nodes.sh` (geth v1.17.10, op-geth v1.101702.3,
+//! contracts-bedrock 0.17.3), checked for faithfulness while the nodes still run.
+
+use rampart_devnet::{
+    batcher::{BatcherConfig, Fault, Planner},
+    checks,
+    claims::Claim,
+    nodes::NodeBinaries,
+    txgen::TxGen,
+    Devnet, UpOptions,
+};
+use std::time::Duration;
+
+const SEED: u64 = 7;
+const BLOCKS: u64 = 24;
+
+fn options(dir: std::path::PathBuf) -> UpOptions {
+    UpOptions {
+        dir,
+        seed: SEED,
+        block_interval: Duration::from_millis(400),
+        l1_block_time: 2,
+        max_l2_blocks: Some(BLOCKS),
+        batcher: BatcherConfig {
+            max_blocks_per_channel: 5,
+            faults: vec![Fault::DuplicateFrame, Fault::DropFrame, Fault::InvalidBatch, Fault::ReorderFrames],
+            ..Default::default()
+        },
+        deposit_every: 2,
+        ..Default::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn short_devnet_on_geth_and_op_geth_is_faithful() {
+    if let Err(e) = NodeBinaries::locate() {
+        panic!("{e}");
+    }
+    let tmp = std::env::temp_dir().join(format!("rampart-devnet-it-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let opts = options(tmp.join("d"));
+    let mut devnet = Devnet::start(&opts).await.expect("devnet starts");
+    // A panic below drops `devnet`, whose node processes are killed on drop.
+    let summary = devnet.run(&opts, std::future::pending()).await.expect("devnet runs");
+    {
+        assert_eq!(summary.blocks.len() as u64, BLOCKS);
+        assert_eq!(summary.safe.expect("a safe head").l2.number, BLOCKS, "every block became safe");
+
+        // op-geth's blocks, rebuilt by rampart-executor from op-geth's pre-state.
+        let (exec, mismatches) =
+            checks::executor_differential(&devnet.l2, &devnet.params, &summary.blocks).await.unwrap();
+        assert_eq!(mismatches, Vec::<(u64, String)>::new());
+        assert_eq!((exec.checked, exec.matched), (BLOCKS as usize, BLOCKS as usize));
+
+        // Every L1 block decodes with alloy and its roots match.
+        let head = devnet.l1.head_number().await.unwrap();
+        let (h, t, r) = checks::l1_decode_and_roots(&devnet.l1, 0, head).await.unwrap();
+        assert_eq!(h.checked, head as usize + 1);
+        assert_eq!((h.matched, t.matched, r.matched), (h.checked, t.checked, r.checked));
+        assert!(t.checked > 20, "the L1 carried the deployment, deposits and batches ({} txs)", t.checked);
+
+        // Every blob verifies against its commitment and the versioned hash of its transaction.
+        let blobs = checks::blobs_verify(&devnet.l1, &devnet.archive).await.unwrap();
+        assert_eq!(blobs.checked, summary.blobs_posted);
+        assert_eq!(blobs.matched, blobs.checked);
+        assert!(summary.blobs_posted > 0 && summary.channels.iter().any(|c| c.data == "calldata"));
+
+        // Two claims (valid, wrong) per safe block, the file equal to what the run produced.
+        assert_eq!(summary.claims.len() as u64, 2 * BLOCKS);
+        let on_disk: Vec<Claim> =
+            serde_json::from_slice(&std::fs::read(devnet.dir.join("claims.json")).unwrap()).unwrap();
+        assert_eq!(on_disk, summary.claims);
+        assert_eq!(summary.claims.iter().filter(|c| c.valid).count() as u64, BLOCKS);
+
+        // The batcher followed the seed's plans, one per channel, faults in order from the second channel.
+        let mut planner = Planner::new(SEED, 5);
+        for (i, c) in summary.channels.iter().enumerate() {
+            let p = planner.next_plan();
+            assert_eq!(c.id, p.id, "channel {i}");
+            assert_eq!(
+                (c.batch_type == "span", c.compression == "brotli", c.data == "blob"),
+                (p.span, p.brotli, p.blobs)
+            );
+            assert!(c.blocks.1 - c.blocks.0 < p.size as u64);
+        }
+        let faults: Vec<_> = summary.channels.iter().filter_map(|c| c.fault).collect();
+        assert_eq!(faults, opts.batcher.faults);
+
+        // The same seed gives the same user transactions.
+        let mut txgen = TxGen::new(SEED, devnet.params.l2_chain_id).unwrap();
+        for b in &summary.blocks {
+            let again: Vec<_> = txgen.next_block(false, opts.max_txs_per_block).into_iter().map(|t| t.raw).collect();
+            assert_eq!(b.batch_transactions(), again, "user transactions of block {}", b.block.number);
+        }
+        assert!(summary.deposits_sent > 0);
+        let deposits: usize =
+            summary.blocks.iter().map(|b| b.transactions.iter().filter(|t| t[0] == 0x7e).count() - 1).sum();
+        assert!(deposits > 0, "user deposits reached L2");
+
+        // The dataset: configs and claims with the data dir.
+        let out = tmp.join("data");
+        let n = rampart_devnet::record::record(&devnet.dir, &out).unwrap();
+        assert_eq!(n as u64, 2 * BLOCKS);
+        let recorded: Vec<Claim> = serde_json::from_slice(&std::fs::read(out.join("claims.json")).unwrap()).unwrap();
+        assert!(recorded.iter().all(|c| c.host_args.ends_with(&["--data-dir".to_string(), "preimages".to_string()])));
+        for f in ["rollup.json", "l1-config.json", "manifest.json"] {
+            assert!(out.join(f).is_file(), "{f}");
+        }
+        println!(
+            "devnet: {} L2 blocks in {:?}, {} channels, {} blobs, {} deposits; executor {}/{} ({} preimages by debug_dbGet); L1 {} headers {} txs {} receipts",
+            summary.blocks.len(),
+            summary.elapsed,
+            summary.channels.len(),
+            summary.blobs_posted,
+            summary.deposits_sent,
+            exec.matched,
+            exec.checked,
+            exec.extra_preimages,
+            h.matched,
+            t.matched,
+            r.matched
+        );
+    }
+    devnet.shutdown().await;
+    let _ = std::fs::remove_dir_all(&tmp);
+}
