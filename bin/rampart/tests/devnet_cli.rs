@@ -86,7 +86,8 @@ fn sigterm_stops_both_nodes_and_exits_cleanly() {
     let dir = d.display().to_string();
     let up = wait_for(&d.join("claims.json"), |t| t.contains("\"valid\": true"), Duration::from_secs(150));
     let endpoints = std::fs::read_to_string(d.join("endpoints.json")).unwrap_or_default();
-    let nodes_running = processes_mentioning(&dir).len();
+    // The nodes' command lines name the dir (datadir, logs); `rampart` itself (our child) is not counted.
+    let nodes_running = processes_mentioning(&dir).into_iter().filter(|p| *p != child.id()).count();
     // SAFETY: signalling our own child.
     unsafe {
         libc::kill(child.id() as i32, libc::SIGTERM);

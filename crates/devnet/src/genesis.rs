@@ -439,6 +439,14 @@ pub fn holocene_extra_data(denominator: u64, elasticity: u64) -> Bytes {
 
 /// The op-geth chain config: Ethereum forks tied to the OP forks that imply them (Shanghai = Canyon,
 /// Cancun = Ecotone, Prague = Isthmus, Osaka = Karst, as the monorepo's `GethChainConfig` ties them).
+///
+/// op-geth v1.101702.3 and Karst: it parses `karstTime` (and `--override.karst`) but nothing calls
+/// `IsKarst`/`IsOptimismKarst` (only `params/`, the banner and the compat check mention it), so `karstTime` alone
+/// changes nothing. The Osaka rules come from `osakaTime`: the CLZ opcode (jump table) and the EIP-7825 tx gas cap
+/// (`core/state_transition.go`) follow it, but `activePrecompiledContracts` tests `IsOptimismJovian` before
+/// `IsOsaka`, so a Karst block keeps the Jovian precompiles: MODEXP without EIP-7823/7883 and the Fjord P256VERIFY
+/// (3450 gas). op-revm 20's `karst()` swaps in `modexp::OSAKA` and `P256VERIFY_OSAKA` (6900 gas). So op-geth does
+/// not build Karst blocks the way op-revm does: they differ on every MODEXP/P256VERIFY call after Karst.
 pub fn l2_chain_config(spec: &L2GenesisSpec) -> Value {
     let f = spec.forks;
     let mut c = json!({
