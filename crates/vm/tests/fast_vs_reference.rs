@@ -6,23 +6,8 @@ use rampart_vm::{State, Vm};
 const BASE: u64 = 0x10000;
 const DATA: u64 = 0x20000;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = rampart_vm::arch::splitmix64(self.0);
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-fn r(op: u32, rs: u32, rt: u32, rd: u32, sa: u32, funct: u32) -> u32 {
-    (op << 26) | (rs << 21) | (rt << 16) | (rd << 11) | (sa << 6) | funct
-}
-fn i(op: u32, rs: u32, rt: u32, imm: u16) -> u32 {
-    (op << 26) | (rs << 21) | (rt << 16) | u32::from(imm)
-}
+mod common;
+use common::{i, r, Rng};
 
 const SPECIAL_FUNCTS: [u32; 44] = [
     0x00, 0x02, 0x03, 0x04, 0x06, 0x07, 0x0A, 0x0B, 0x0F, 0x10, 0x11, 0x12, 0x13, 0x14, 0x16, 0x17, 0x18, 0x19, 0x1A,

@@ -13,23 +13,8 @@ const BASE: u64 = 0x10000;
 const DATA: u64 = 0x30000;
 const CODE_INSNS: u64 = 1024;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = rampart_vm::arch::splitmix64(self.0);
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-fn r(op: u32, rs: u32, rt: u32, rd: u32, sa: u32, funct: u32) -> u32 {
-    (op << 26) | (rs << 21) | (rt << 16) | (rd << 11) | (sa << 6) | funct
-}
-fn i(op: u32, rs: u32, rt: u32, imm: u16) -> u32 {
-    (op << 26) | (rs << 21) | (rt << 16) | u32::from(imm)
-}
+mod common;
+use common::{i, r, Rng};
 
 /// Every SPECIAL funct Cannon implements except syscall and the jumps.
 const SPECIAL: [u32; 42] = [
