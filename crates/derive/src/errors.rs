@@ -62,6 +62,12 @@ pub enum PipelineError {
     /// Blob data failed its checks.
     #[error("blob: {0}")]
     Blob(String),
+    /// A `ConfigUpdate` log of the SystemConfig did not decode (the config must always be well formed).
+    #[error("system config update: {0}")]
+    SystemConfigUpdate(String),
+    /// A `TransactionDeposited` log of the portal did not decode (deposits are never skipped).
+    #[error("deposits: {0}")]
+    Deposits(String),
     /// Attributes could not be built.
     #[error("attributes builder: {0}")]
     AttributesBuilder(String),

@@ -7,6 +7,7 @@ pub mod errors;
 pub mod signal;
 pub mod sources;
 pub mod stages;
+pub mod system_config;
 pub mod traits;
 pub mod validity;
 

@@ -25,12 +25,14 @@ impl StreamBatch {
 mod channel;
 mod frame_queue;
 mod l1_retrieval;
+mod l1_traversal;
 
 pub use channel::{
     ChannelAssembler, ChannelBank, ChannelProvider, MAX_CHANNEL_BANK_SIZE_BEDROCK, MAX_CHANNEL_BANK_SIZE_FJORD,
 };
 pub use frame_queue::FrameQueue;
 pub use l1_retrieval::L1Retrieval;
+pub use l1_traversal::L1Traversal;
 
 mod batch_queue;
 mod batch_stream;

@@ -45,8 +45,14 @@ impl core::fmt::Display for Missing {
     }
 }
 
+/// What the L1 chain answers for a block number past its head: the provider's end-of-source signal.
+pub(crate) const PAST_HEAD: Missing = Missing("L1 block past the head");
+
 impl From<Missing> for PipelineErrorKind {
     fn from(m: Missing) -> Self {
+        if m.0 == PAST_HEAD.0 {
+            return PipelineError::EndOfSource.crit();
+        }
         PipelineError::Provider(m.to_string()).temp()
     }
 }
@@ -64,7 +70,7 @@ impl ChainProvider for L1Chain {
         Err(Missing("header"))
     }
     fn block_info_by_number(&mut self, number: u64) -> Result<BlockInfo, Missing> {
-        self.blocks.get(number as usize).copied().ok_or(Missing("L1 block"))
+        self.blocks.get(number as usize).copied().ok_or(PAST_HEAD)
     }
     fn receipts_by_hash(&mut self, _: B256) -> Result<Vec<alloy_consensus::Receipt>, Missing> {
         Ok(Vec::new())

@@ -1,5 +1,7 @@
 //! Integration tests of rampart-derive: generated L2 chains posted by a batcher, derived back.
 
 mod harness;
+mod l1gen;
 mod pipeline;
 mod scenario;
+mod traversal_kona;
