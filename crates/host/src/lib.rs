@@ -6,10 +6,26 @@
 //! * [`PreimageServer`]: serves hints and preimages over four byte streams (the host's fds 3-6 or in-memory
 //!   pipes), verifying keccak256 and sha256 preimages against their keys; offline: hints are acknowledged and
 //!   recorded but not acted on.
+//! * [`HintRouter`] over a [`Fetcher`]: decodes kona-client's hints ([`ParsedHint`]), fetches what they announce
+//!   ([`OnlineFetcher`]: L1 / beacon / L2 nodes over JSON-RPC and the beacon API, with timeouts and bounded
+//!   retries; [`NativeFetcher`]: precompiles only), verifies every item against the hash that asked for it
+//!   ([`verify`]) and writes the preimages to a [`KeyValueStore`].
 
+mod errors;
+mod fetcher;
+mod hints;
 mod local;
+pub mod rpc;
 mod server;
 mod store;
+pub mod verify;
+
+pub use errors::{FetchError, FetchResult};
+pub use fetcher::{
+    FetchFuture, Fetcher, HintRouter, NativeFetcher, NodeUrls, OnlineFetcher, RouteReport, RouterStats,
+    L2_TO_L1_MESSAGE_PASSER,
+};
+pub use hints::{hint_type, BlockId, HintType, ParsedHint};
 
 pub use local::LocalInputs;
 pub use server::{verify_preimage, HintHandler, PreimageServer, ServeReport, ServerError};
