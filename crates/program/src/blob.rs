@@ -33,7 +33,7 @@ pub fn roots_of_unity() -> Vec<U256> {
 }
 
 /// Blob access through the oracle.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct OracleBlobProvider<O> {
     oracle: O,
     roots: Vec<U256>,

@@ -71,6 +71,29 @@ pub enum ProgramError {
         /// Number of the L1 head.
         head: u64,
     },
+    /// An L2 block number above the highest known L2 block (or too far below it) was asked for.
+    #[error("L2 block {number} is not reachable from the L2 tip {tip}")]
+    L2BlockNotFound {
+        /// Number asked for.
+        number: u64,
+        /// Number of the highest known L2 block.
+        tip: u64,
+    },
+    /// Building a block failed (and, after Holocene, its deposit-only replacement too).
+    #[error("executing L2 block {number}: {source}")]
+    Execution {
+        /// Number of the block being built.
+        number: u64,
+        /// Executor error.
+        #[source]
+        source: rampart_executor::Error,
+    },
+    /// The derivation pipeline failed critically.
+    #[error("derivation: {0}")]
+    Pipeline(PipelineErrorKind),
+    /// The derivation pipeline made no progress for too many steps.
+    #[error("derivation made no progress in {0} steps")]
+    Stalled(u64),
     /// A header's parent hash chain does not link up while walking back.
     #[error("header {hash} does not link to its child's parent hash")]
     BrokenChain {

@@ -74,7 +74,7 @@ pub fn block_info(header: &Header, hash: B256) -> BlockInfo {
 }
 
 /// L1 chain access through the oracle, bounded by the L1 head.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct OracleL1ChainProvider<O> {
     l1_head: B256,
     oracle: O,

@@ -12,6 +12,12 @@ pub use errors::{ProgramError, Result};
 pub mod l1;
 pub use l1::{header_by_hash, read_ordered_list, OracleL1ChainProvider};
 
+pub mod execute;
+pub use execute::{execute_block, executor_config, ExecutedBlock, OracleTrieProvider};
+
+pub mod l2;
+pub use l2::{l1_info, l2_block_info, system_config, OracleL2ChainProvider, SharedOracle};
+
 pub mod oracle;
 pub use oracle::{ChannelOracle, HintType, MemoryOracle, PreimageOracle};
 

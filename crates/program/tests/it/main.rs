@@ -4,6 +4,7 @@ mod blob;
 mod boot;
 mod client;
 mod l1;
+mod l2;
 mod output;
 
 /// splitmix64: deterministic generated cases.
