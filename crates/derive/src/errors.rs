@@ -2,6 +2,7 @@
 //! critical (stop derivation).
 
 use alloc::string::String;
+use alloy_eips::BlockNumHash;
 use alloy_primitives::B256;
 use thiserror::Error;
 
@@ -105,6 +106,36 @@ pub enum ResetError {
     /// Holocene activated: the stages switch to their Holocene versions.
     #[error("Holocene activation")]
     HoloceneActivation,
+    /// The attributes builder was asked for a block in the parent's epoch number but another L1 block.
+    #[error("epoch {} ({}) conflicts with the parent's L1 origin {} ({})", epoch.number, epoch.hash, l1_origin.number, l1_origin.hash)]
+    EpochMismatch {
+        /// The epoch asked for.
+        epoch: BlockNumHash,
+        /// The parent's L1 origin.
+        l1_origin: BlockNumHash,
+    },
+    /// A new epoch whose L1 block does not build on the parent's L1 origin.
+    #[error("epoch {} (parent {parent_hash}) does not follow the parent's L1 origin {} ({})", epoch.number, l1_origin.number, l1_origin.hash)]
+    EpochNotNext {
+        /// The epoch asked for.
+        epoch: BlockNumHash,
+        /// The parent's L1 origin.
+        l1_origin: BlockNumHash,
+        /// The epoch block's parent hash.
+        parent_hash: B256,
+    },
+    /// The next L2 block would be older than its L1 origin.
+    #[error("L2 time {next_l2_time} is before L1 origin {} at time {l1_time} (parent's origin {})", l1_block.number, l1_origin.number)]
+    BrokenTimeInvariant {
+        /// The parent's L1 origin.
+        l1_origin: BlockNumHash,
+        /// The next L2 block's timestamp.
+        next_l2_time: u64,
+        /// The epoch's L1 block.
+        l1_block: BlockNumHash,
+        /// Its timestamp.
+        l1_time: u64,
+    },
     /// A span batch's block count or range contradicts the L2 chain the pipeline knows.
     #[error("bad batch: {0}")]
     BadBatch(&'static str),

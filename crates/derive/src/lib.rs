@@ -3,6 +3,7 @@
 
 extern crate alloc;
 
+pub mod attributes;
 pub mod errors;
 pub mod signal;
 pub mod sources;
@@ -11,6 +12,7 @@ pub mod system_config;
 pub mod traits;
 pub mod validity;
 
+pub use attributes::StatefulAttributesBuilder;
 pub use errors::{PipelineError, PipelineErrorKind, PipelineResult, ResetError};
 pub use signal::{ActivationSignal, ResetSignal, Signal};
 pub use traits::{

@@ -20,6 +20,18 @@ use alloy_primitives::U256;
 use rampart_genesis::{RollupConfig, SystemConfig};
 use rampart_protocol::{is_valid_ecotone_scalar, ConfigUpdateError, SystemConfigUpdate, CONFIG_UPDATE_TOPIC};
 
+/// The one-time upgrade gas in the gas limit of the L2 block at `timestamp` that a system config read back
+/// from that block must leave out (op-node `PayloadToSystemConfig`): Karst's upgrade gas in Karst's activation
+/// block, unless the chain keeps it (`keep_karst_upgrade_gas`); 0 for every other block. The attributes
+/// builder adds it to that block's gas limit; an [`crate::traits::L2ChainProvider`] subtracts it again.
+pub fn upgrade_gas_to_strip(cfg: &RollupConfig, timestamp: u64) -> u64 {
+    if cfg.is_karst_activation_block(timestamp) && !cfg.hardforks.keep_karst_upgrade_gas {
+        rampart_protocol::upgrade_gas(rampart_protocol::UpgradeFork::Karst)
+    } else {
+        0
+    }
+}
+
 /// Why a block's config updates could not be applied: the receipt and log (indices in the block) and the
 /// decoding error.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -177,6 +189,17 @@ mod tests {
         let err = apply_receipts(&mut sys, &[receipt(true, vec![log(2, &[word(&[9])]), bad])], &cfg(None), 0);
         assert_eq!(err.unwrap_err().log, 1);
         assert_eq!(sys.gas_limit, 9, "updates before the malformed log stay applied");
+    }
+
+    #[test]
+    fn karst_upgrade_gas_is_stripped_once_unless_kept() {
+        let mut c = cfg(None);
+        c.hardforks.karst_time = Some(100);
+        assert_eq!(upgrade_gas_to_strip(&c, 98), 0);
+        assert_eq!(upgrade_gas_to_strip(&c, 100), 55_370_657);
+        assert_eq!(upgrade_gas_to_strip(&c, 102), 0);
+        c.hardforks.keep_karst_upgrade_gas = true;
+        assert_eq!(upgrade_gas_to_strip(&c, 100), 0);
     }
 
     #[test]

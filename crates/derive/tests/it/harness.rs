@@ -62,18 +62,22 @@ impl From<Missing> for PipelineErrorKind {
 pub(crate) struct L1Chain {
     pub(crate) blocks: Vec<BlockInfo>,
     pub(crate) txs: BTreeMap<B256, Vec<TxEnvelope>>,
+    /// Headers by hash (their hashes are the blocks' hashes).
+    pub(crate) headers: BTreeMap<B256, alloy_consensus::Header>,
+    /// Receipts of the blocks that have any.
+    pub(crate) receipts: BTreeMap<B256, Vec<alloy_consensus::Receipt>>,
 }
 
 impl ChainProvider for L1Chain {
     type Error = Missing;
-    fn header_by_hash(&mut self, _: B256) -> Result<alloy_consensus::Header, Missing> {
-        Err(Missing("header"))
+    fn header_by_hash(&mut self, hash: B256) -> Result<alloy_consensus::Header, Missing> {
+        self.headers.get(&hash).cloned().ok_or(Missing("header"))
     }
     fn block_info_by_number(&mut self, number: u64) -> Result<BlockInfo, Missing> {
         self.blocks.get(number as usize).copied().ok_or(PAST_HEAD)
     }
-    fn receipts_by_hash(&mut self, _: B256) -> Result<Vec<alloy_consensus::Receipt>, Missing> {
-        Ok(Vec::new())
+    fn receipts_by_hash(&mut self, hash: B256) -> Result<Vec<alloy_consensus::Receipt>, Missing> {
+        Ok(self.receipts.get(&hash).cloned().unwrap_or_default())
     }
     fn block_info_and_transactions_by_hash(&mut self, hash: B256) -> Result<(BlockInfo, Vec<TxEnvelope>), Missing> {
         let info = *self.blocks.iter().find(|b| b.hash == hash).ok_or(Missing("L1 block"))?;
@@ -100,7 +104,8 @@ impl L2ChainProvider for L2Chain {
     }
 }
 
-/// A traversal over a fixed L1 chain (the real one, with system-config updates, is `attrs`'s).
+/// A traversal over a fixed L1 chain, without system-config updates (the pipeline test uses the real
+/// `L1Traversal`; this one stays for tests that want traversal out of the picture).
 #[derive(Debug, Clone)]
 pub(crate) struct Traversal {
     pub(crate) chain: Vec<BlockInfo>,
@@ -149,7 +154,9 @@ impl SignalReceiver for Traversal {
     }
 }
 
-/// Attributes with the right timestamp, the epoch as prev_randao (hash) and gas limit (number), no deposits (the real builder is `attrs`'s).
+/// Attributes with the right timestamp, the epoch as prev_randao (hash) and gas limit (number), no deposits
+/// (the pipeline test uses the real `StatefulAttributesBuilder`; this one stays for tests that compare only
+/// the batches).
 #[derive(Debug, Clone)]
 pub(crate) struct TimestampBuilder(pub(crate) u64);
 

@@ -11,7 +11,7 @@ use alloy_primitives::{Address, Bytes, Log, LogData, TxKind, B256, U256};
 use op_alloy_consensus::TxDeposit;
 use rampart_derive::{traits::ChainProvider, PipelineError, PipelineErrorKind};
 use rampart_genesis::{ChainGenesis, HardForkConfig, RollupConfig, SystemConfig};
-use rampart_protocol::{encode_deposit_log, BlockInfo, CONFIG_UPDATE_TOPIC};
+use rampart_protocol::{encode_deposit_log, BlockInfo, SystemConfigUpdate, CONFIG_UPDATE_TOPIC};
 use std::{
     collections::BTreeMap,
     future::Future,
@@ -422,6 +422,63 @@ impl ChainProvider for L1 {
         let i = *self.by_hash.get(&hash).ok_or(L1Error::Missing)?;
         Ok((self.info(i), Vec::new()))
     }
+}
+
+/// Why kona 0.4.5 and we may disagree on a block's receipts (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Divergence {
+    JovianType,
+    /// Attributes only: an L1-info scalar op-node reads otherwise than kona 0.4.5.
+    LegacyScalar,
+    Eip1559OneZero,
+    DamagedSigner,
+    Eip1559HighBytes,
+}
+
+/// The first config log of `receipts` on which ours and kona's decoders disagree, classified.
+pub(crate) fn config_divergence(
+    receipts: &[alloy_consensus::Receipt],
+    cfg: &rampart_genesis::RollupConfig,
+) -> Option<Divergence> {
+    let kcfg = kona::rollup_config(cfg);
+    for r in receipts.iter().filter(|r| r.status == alloy_consensus::Eip658Value::Eip658(true)) {
+        for log in &r.logs {
+            if log.address != cfg.l1_system_config_address || log.topics().first() != Some(&CONFIG_UPDATE_TOPIC) {
+                continue;
+            }
+            let ours = SystemConfigUpdate::decode(&log.data);
+            let one = alloy_consensus_v1::Receipt {
+                status: alloy_consensus_v1::Eip658Value::Eip658(true),
+                cumulative_gas_used: 0,
+                logs: vec![log.clone()],
+            };
+            let theirs = kona_genesis::SystemConfig::default().update_with_receipts(
+                &[one],
+                kcfg.l1_system_config_address,
+                false,
+            );
+            match (&ours, &theirs) {
+                (Ok(_), Ok(_)) | (Err(_), Err(_)) => continue,
+                (Ok(SystemConfigUpdate::MinBaseFee(_) | SystemConfigUpdate::DaFootprintGasScalar(_)), Err(_)) => {
+                    return Some(Divergence::JovianType)
+                }
+                (Ok(SystemConfigUpdate::UnsafeBlockSigner), Err(_)) => return Some(Divergence::DamagedSigner),
+                (Ok(SystemConfigUpdate::Eip1559Params(_)), Err(_)) if log.data.data.len() == 96 && log.data.data[64..88].iter().any(|b| *b != 0) => {
+                    return Some(Divergence::Eip1559HighBytes)
+                }
+                (Err(rampart_protocol::ConfigUpdateError::Eip1559Params { .. }), Ok(_)) => {
+                    return Some(Divergence::Eip1559OneZero)
+                }
+                _ => panic!("unclassified decoder difference: ours {ours:?}, kona {theirs:?} on {log:?}"),
+            }
+        }
+    }
+    None
+}
+
+/// [`config_divergence`], which must find one.
+pub(crate) fn classify(receipts: &[alloy_consensus::Receipt], cfg: &rampart_genesis::RollupConfig) -> Divergence {
+    config_divergence(receipts, cfg).expect("outcomes differ but every config log decodes alike")
 }
 
 /// Conversions to kona 0.4.5's types.

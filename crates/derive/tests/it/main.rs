@@ -1,5 +1,6 @@
 //! Integration tests of rampart-derive: generated L2 chains posted by a batcher, derived back.
 
+mod attributes_kona;
 mod harness;
 mod l1gen;
 mod pipeline;

@@ -12,6 +12,36 @@ use rampart_protocol::{
 
 pub(crate) const INBOX: Address = address!("ff00000000000000000000000000000000000901");
 pub(crate) const L1_TIME: u64 = 1_700_000_000;
+/// The L1 deposit contract of the test rollup.
+pub(crate) const PORTAL: Address = address!("dc00000000000000000000000000000000000901");
+
+/// One or two successful receipts with 1-3 user deposits to the portal (and a log from elsewhere).
+fn deposit_receipts(rng: &mut Rng) -> Vec<alloy_consensus::Receipt> {
+    (0..1 + rng.below(2))
+        .map(|_| {
+            let mut logs: Vec<_> = (0..1 + rng.below(2))
+                .map(|_| {
+                    let d = op_alloy_consensus::TxDeposit {
+                        from: Address::repeat_byte(rng.next() as u8),
+                        to: TxKind::Call(Address::repeat_byte(rng.next() as u8)),
+                        mint: u128::from(rng.below(1 << 40)),
+                        value: U256::from(rng.below(1 << 40)),
+                        gas_limit: 21_000 + rng.below(100_000),
+                        input: Bytes::from(vec![rng.next() as u8; rng.below(40) as usize]),
+                        ..Default::default()
+                    };
+                    rampart_protocol::encode_deposit_log(PORTAL, &d)
+                })
+                .collect();
+            logs.push(alloy_primitives::Log::new_unchecked(Address::repeat_byte(1), vec![B256::ZERO], Bytes::new()));
+            alloy_consensus::Receipt {
+                status: alloy_consensus::Eip658Value::Eip658(true),
+                cumulative_gas_used: 21_000,
+                logs,
+            }
+        })
+        .collect()
+}
 
 pub(crate) fn config(holocene: bool, batcher: Address) -> RollupConfig {
     config_with(holocene, batcher, 3600)
@@ -32,6 +62,7 @@ pub(crate) fn config_with(holocene: bool, batcher: Address, seq_window_size: u64
         channel_timeout: 300,
         l2_chain_id: 900,
         batch_inbox_address: INBOX,
+        deposit_contract_address: PORTAL,
         hardforks: HardForkConfig {
             regolith_time: Some(0),
             canyon_time: Some(0),
@@ -76,15 +107,29 @@ pub(crate) fn scenario(rng: &mut Rng, holocene: bool, l2_count: u64, hostile: bo
     let mut l1 = L1Chain::default();
     let mut parent = B256::ZERO;
     for n in 0..l1_count {
-        let hash = if n == 0 { B256::ZERO } else { rng.b256() };
-        l1.blocks.push(BlockInfo { hash, number: n, parent_hash: parent, timestamp: L1_TIME + 12 * n });
+        // Real headers (the block hash is the header's); every third block carries user deposits.
+        let mix_hash = if n == 0 { B256::ZERO } else { rng.b256() };
+        let header = alloy_consensus::Header {
+            parent_hash: parent,
+            number: n,
+            timestamp: L1_TIME + 12 * n,
+            mix_hash,
+            base_fee_per_gas: Some(7 + n),
+            ..Default::default()
+        };
+        let hash = header.hash_slow();
+        l1.blocks.push(BlockInfo { hash, number: n, parent_hash: parent, timestamp: header.timestamp });
+        l1.headers.insert(hash, header);
+        if n % 3 == 1 {
+            l1.receipts.insert(hash, deposit_receipts(&mut Rng(n)));
+        }
         parent = hash;
     }
     // L2: 2 s blocks, each on the latest L1 block not newer than itself.
     let mut l2_blocks = vec![(
         L2BlockInfo::new(
             BlockInfo { hash: B256::ZERO, number: 0, parent_hash: B256::ZERO, timestamp: L1_TIME },
-            BlockNumHash::default(),
+            l1.blocks[0].id(),
             0,
         ),
         Vec::new(),

@@ -17,7 +17,7 @@
 
 use crate::{
     harness::Rng,
-    l1gen::{self, kona, Forks, LogMix, L1},
+    l1gen::{self, classify, kona, Divergence, Forks, LogMix, L1},
 };
 use kona_derive::{
     L1RetrievalProvider as _, OriginAdvancer as _, OriginProvider as _, SignalReceiver as _,
@@ -27,7 +27,6 @@ use rampart_derive::{
     PipelineErrorKind, ResetError, ResetSignal, Signal, SignalReceiver,
 };
 use rampart_genesis::SystemConfig;
-use rampart_protocol::{SystemConfigUpdate, CONFIG_UPDATE_TOPIC};
 use std::sync::Arc;
 
 const CASES: u64 = 10_000;
@@ -62,53 +61,6 @@ fn kona_outcome(r: Result<(), kona_derive::PipelineErrorKind>) -> Outcome {
         Err(K::Critical(P::EndOfSource)) => Outcome::EndOfSource,
         Err(e) => panic!("unexpected kona error {e}"),
     }
-}
-
-/// Why kona 0.4.5 and we may disagree on a block's receipts (see the module docs).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Divergence {
-    JovianType,
-    Eip1559OneZero,
-    DamagedSigner,
-    Eip1559HighBytes,
-}
-
-/// The first config log of `receipts` on which ours and kona's decoders disagree, classified.
-fn classify(receipts: &[alloy_consensus::Receipt], cfg: &rampart_genesis::RollupConfig) -> Divergence {
-    let kcfg = kona::rollup_config(cfg);
-    for r in receipts.iter().filter(|r| r.status == alloy_consensus::Eip658Value::Eip658(true)) {
-        for log in &r.logs {
-            if log.address != cfg.l1_system_config_address || log.topics().first() != Some(&CONFIG_UPDATE_TOPIC) {
-                continue;
-            }
-            let ours = SystemConfigUpdate::decode(&log.data);
-            let one = alloy_consensus_v1::Receipt {
-                status: alloy_consensus_v1::Eip658Value::Eip658(true),
-                cumulative_gas_used: 0,
-                logs: vec![log.clone()],
-            };
-            let theirs = kona_genesis::SystemConfig::default().update_with_receipts(
-                &[one],
-                kcfg.l1_system_config_address,
-                false,
-            );
-            match (&ours, &theirs) {
-                (Ok(_), Ok(_)) | (Err(_), Err(_)) => continue,
-                (Ok(SystemConfigUpdate::MinBaseFee(_) | SystemConfigUpdate::DaFootprintGasScalar(_)), Err(_)) => {
-                    return Divergence::JovianType
-                }
-                (Ok(SystemConfigUpdate::UnsafeBlockSigner), Err(_)) => return Divergence::DamagedSigner,
-                (Ok(SystemConfigUpdate::Eip1559Params(_)), Err(_)) if log.data.data.len() == 96 && log.data.data[64..88].iter().any(|b| *b != 0) => {
-                    return Divergence::Eip1559HighBytes
-                }
-                (Err(rampart_protocol::ConfigUpdateError::Eip1559Params { .. }), Ok(_)) => {
-                    return Divergence::Eip1559OneZero
-                }
-                _ => panic!("unclassified decoder difference: ours {ours:?}, kona {theirs:?} on {log:?}"),
-            }
-        }
-    }
-    panic!("outcomes differ but every config log decodes alike");
 }
 
 /// A generated case: config, chain (with a reorg sometimes), the reset system config.
@@ -171,6 +123,7 @@ fn traversal_matches_kona_polling_traversal() {
                         assert!(matches!(o, Outcome::Ok | Outcome::HoloceneActivation), "case {n}: {o:?}");
                         assert_eq!(k, Outcome::ConfigCritical, "case {n}");
                     }
+                    Divergence::LegacyScalar => unreachable!("attributes only"),
                     Divergence::Eip1559OneZero => {
                         assert_eq!(o, Outcome::ConfigCritical, "case {n}");
                         assert!(matches!(k, Outcome::Ok | Outcome::HoloceneActivation), "case {n}: {k:?}");
