@@ -440,3 +440,70 @@ fn summary(f: &Fields) -> String {
         f.5.iter().map(|t| format!("{}b {}", t.len(), alloy_primitives::keccak256(t))).collect();
     format!("{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} txs {txs:?}", f.0, f.1, f.2, f.3, f.4, f.6, f.7, f.8)
 }
+
+/// Hostile receipts: logs from the portal and the SystemConfig with the right event topic but random topics
+/// and data of random length. The builder gives attributes or one critical error naming the block, never a
+/// panic.
+#[test]
+fn hostile_epoch_receipts_give_clean_errors() {
+    use alloy_primitives::{Log, LogData};
+    let mut rng = Rng(0x405);
+    let (mut ok, mut deposits_bad, mut config_bad) = (0u64, 0u64, 0u64);
+    for _ in 0..10_000 {
+        let mut c = case(&mut rng);
+        let next = c.l1.headers[2].hash_slow();
+        let log = match rng.below(4) {
+            // Random topics and data behind the right event topic and emitter.
+            0 | 1 => {
+                let (topic, emitter) = if rng.below(2) == 0 {
+                    (rampart_protocol::DEPOSIT_EVENT_TOPIC, l1gen::PORTAL)
+                } else {
+                    (rampart_protocol::CONFIG_UPDATE_TOPIC, l1gen::SYS_ADDR)
+                };
+                let mut topics = vec![topic];
+                topics.extend((0..rng.below(5)).map(|_| if rng.below(2) == 0 { B256::ZERO } else { rng.b256() }));
+                let len = rng.below(300) as usize;
+                let data: Vec<u8> = (0..len).map(|_| if rng.below(3) == 0 { 0 } else { rng.next() as u8 }).collect();
+                Log { address: emitter, data: LogData::new_unchecked(topics, data.into()) }
+            }
+            // A damaged config update, or a deposit with one bit flipped or its data cut.
+            2 => l1gen::log_of(&mut rng, l1gen::LogKind::DamagedConfig),
+            _ => {
+                let mut l = l1gen::log_of(&mut rng, l1gen::LogKind::Deposit);
+                let mut data = l.data.data.to_vec();
+                if rng.below(2) == 0 {
+                    let i = rng.below(data.len() as u64) as usize;
+                    data[i] ^= 1 << rng.below(8);
+                } else {
+                    data.truncate(rng.below(data.len() as u64) as usize);
+                }
+                l.data = LogData::new_unchecked(l.data.topics().to_vec(), data.into());
+                l
+            }
+        };
+        c.l1.receipts.get_mut(&next).unwrap().insert(
+            0,
+            alloy_consensus::Receipt { status: alloy_consensus::Eip658Value::Eip658(true), cumulative_gas_used: 0, logs: vec![log] },
+        );
+        // Only the next epoch reads receipts; keep the block time-valid.
+        let mut parent = c.parent;
+        parent.block_info.timestamp = parent.block_info.timestamp.max(c.l1.headers[2].timestamp);
+        let cfg = Arc::new(c.cfg.clone());
+        let mut b = StatefulAttributesBuilder::new(cfg, L2 { sys: c.sys }, c.l1.clone());
+        match b.prepare_payload_attributes(parent, c.l1.info(2).id()) {
+            Ok(_) => ok += 1,
+            Err(PipelineErrorKind::Critical(PipelineError::Deposits(m))) => {
+                assert!(m.starts_with("L1 block "), "{m}");
+                deposits_bad += 1
+            }
+            Err(PipelineErrorKind::Critical(PipelineError::SystemConfigUpdate(m))) => {
+                assert!(m.starts_with("L1 block "), "{m}");
+                config_bad += 1
+            }
+            Err(e) => panic!("unexpected {e}"),
+        }
+    }
+    println!("hostile receipts: {ok} built, {deposits_bad} bad deposits, {config_bad} bad config updates");
+    assert_eq!(ok + deposits_bad + config_bad, 10_000);
+    assert_eq!((ok, deposits_bad, config_bad), (953, 4_217, 4_830));
+}
