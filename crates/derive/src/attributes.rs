@@ -159,8 +159,12 @@ impl<L1: ChainProvider, L2: L2ChainProvider> AttributesBuilder for StatefulAttri
         let (header, deposits, seq) = if parent.l1_origin.number != epoch.number {
             let header = self.l1.header_by_hash(epoch.hash).map_err(Into::into)?;
             if header.parent_hash != parent.l1_origin.hash {
-                return Err(ResetError::EpochNotNext { epoch, l1_origin: parent.l1_origin, parent_hash: header.parent_hash }
-                    .reset());
+                return Err(ResetError::EpochNotNext {
+                    epoch,
+                    l1_origin: parent.l1_origin,
+                    parent_hash: header.parent_hash,
+                }
+                .reset());
             }
             let receipts = self.l1.receipts_by_hash(epoch.hash).map_err(Into::into)?;
             let deposits = user_deposits(&receipts, cfg.deposit_contract_address, epoch.hash)
@@ -173,7 +177,8 @@ impl<L1: ChainProvider, L2: L2ChainProvider> AttributesBuilder for StatefulAttri
                 return Err(ResetError::EpochMismatch { epoch, l1_origin: parent.l1_origin }.reset());
             }
             let header = self.l1.header_by_hash(epoch.hash).map_err(Into::into)?;
-            let seq = parent.seq_num.checked_add(1).ok_or(PipelineError::Invariant("sequence number overflow").crit())?;
+            let seq =
+                parent.seq_num.checked_add(1).ok_or(PipelineError::Invariant("sequence number overflow").crit())?;
             (header, Vec::new(), seq)
         };
 
@@ -224,7 +229,8 @@ impl<L1: ChainProvider, L2: L2ChainProvider> AttributesBuilder for StatefulAttri
         p.prev_randao = header.mix_hash;
         p.suggested_fee_recipient = SEQUENCER_FEE_VAULT;
         p.withdrawals = cfg.is_canyon_active(time).then(Vec::new);
-        p.parent_beacon_block_root = cfg.is_ecotone_active(time).then(|| header.parent_beacon_block_root.unwrap_or_default());
+        p.parent_beacon_block_root =
+            cfg.is_ecotone_active(time).then(|| header.parent_beacon_block_root.unwrap_or_default());
         Ok(attrs)
     }
 }
@@ -255,7 +261,10 @@ mod tests {
         fn receipts_by_hash(&mut self, _: B256) -> Result<Vec<Receipt>, Self::Error> {
             Ok(Vec::new())
         }
-        fn block_info_and_transactions_by_hash(&mut self, _: B256) -> Result<(BlockInfo, Vec<TxEnvelope>), Self::Error> {
+        fn block_info_and_transactions_by_hash(
+            &mut self,
+            _: B256,
+        ) -> Result<(BlockInfo, Vec<TxEnvelope>), Self::Error> {
             Err(PipelineError::EndOfSource.crit())
         }
     }
@@ -280,8 +289,17 @@ mod tests {
 
     /// An origin A (at `T - 10`) and its child B (at `T`), the parent L2 block at `T` on A, and a builder whose
     /// forks all activate at genesis except those set by `forks`.
-    fn setup(forks: impl FnOnce(&mut HardForkConfig), sys: SystemConfig) -> (StatefulAttributesBuilder<L1, L2>, L2BlockInfo, Header, Header) {
-        let a = Header { number: 10, timestamp: T - 10, mix_hash: B256::repeat_byte(1), excess_blob_gas: Some(10_000_000), ..Default::default() };
+    fn setup(
+        forks: impl FnOnce(&mut HardForkConfig),
+        sys: SystemConfig,
+    ) -> (StatefulAttributesBuilder<L1, L2>, L2BlockInfo, Header, Header) {
+        let a = Header {
+            number: 10,
+            timestamp: T - 10,
+            mix_hash: B256::repeat_byte(1),
+            excess_blob_gas: Some(10_000_000),
+            ..Default::default()
+        };
         let b = Header {
             number: 11,
             timestamp: T,
@@ -294,11 +312,23 @@ mod tests {
         l1.headers.insert(a.hash_slow(), a.clone());
         l1.headers.insert(b.hash_slow(), b.clone());
         let mut cfg = RollupConfig { block_time: 2, ..Default::default() };
-        for f in [Hardfork::Regolith, Hardfork::Canyon, Hardfork::Delta, Hardfork::Ecotone, Hardfork::Fjord, Hardfork::Granite, Hardfork::Holocene] {
+        for f in [
+            Hardfork::Regolith,
+            Hardfork::Canyon,
+            Hardfork::Delta,
+            Hardfork::Ecotone,
+            Hardfork::Fjord,
+            Hardfork::Granite,
+            Hardfork::Holocene,
+        ] {
             cfg.hardforks.set(f, Some(0));
         }
         forks(&mut cfg.hardforks);
-        let parent = L2BlockInfo::new(BlockInfo { hash: B256::repeat_byte(7), number: 5, parent_hash: B256::ZERO, timestamp: T }, num_hash(&a), 3);
+        let parent = L2BlockInfo::new(
+            BlockInfo { hash: B256::repeat_byte(7), number: 5, parent_hash: B256::ZERO, timestamp: T },
+            num_hash(&a),
+            3,
+        );
         (StatefulAttributesBuilder::new(Arc::new(cfg), L2(sys), l1), parent, a, b)
     }
 
@@ -322,7 +352,9 @@ mod tests {
     fn l1_info(attrs: &OpPayloadAttributes) -> L1InfoTx {
         use alloy_eips::eip2718::Decodable2718;
         let tx = &attrs.transactions.as_ref().unwrap()[0];
-        let op_alloy_consensus::OpTxEnvelope::Deposit(d) = op_alloy_consensus::OpTxEnvelope::decode_2718(&mut tx.as_ref()).unwrap() else {
+        let op_alloy_consensus::OpTxEnvelope::Deposit(d) =
+            op_alloy_consensus::OpTxEnvelope::decode_2718(&mut tx.as_ref()).unwrap()
+        else {
             panic!("not a deposit")
         };
         L1InfoTx::decode_calldata(&d.inner().input).unwrap()
@@ -345,11 +377,17 @@ mod tests {
         assert_eq!((l1_info(&attrs).info.sequence_number, l1_info(&attrs).info.number), (0, 11));
         // Same number, other hash; a next epoch that is not the origin's child; the time invariant.
         let other = BlockNumHash { number: 10, hash: B256::repeat_byte(3) };
-        assert!(matches!(b.prepare_payload_attributes(parent, other), Err(PipelineErrorKind::Reset(ResetError::EpochMismatch { .. }))));
+        assert!(matches!(
+            b.prepare_payload_attributes(parent, other),
+            Err(PipelineErrorKind::Reset(ResetError::EpochMismatch { .. }))
+        ));
         let mut p2 = parent;
         p2.l1_origin.hash = B256::repeat_byte(4);
         p2.l1_origin.number = 10;
-        assert!(matches!(b.prepare_payload_attributes(p2, num_hash(&next)), Err(PipelineErrorKind::Reset(ResetError::EpochNotNext { .. }))));
+        assert!(matches!(
+            b.prepare_payload_attributes(p2, num_hash(&next)),
+            Err(PipelineErrorKind::Reset(ResetError::EpochNotNext { .. }))
+        ));
         let mut early = parent;
         early.block_info.timestamp = T - 3;
         assert!(matches!(
@@ -364,19 +402,41 @@ mod tests {
     #[test]
     fn activation_blocks_formats_and_upgrades() {
         // Isthmus and Jovian at the next block (T + 2): the previous format, both forks' upgrade transactions.
-        let (mut b, parent, a, _) = setup(|h| { h.isthmus_time = Some(T + 2); h.jovian_time = Some(T + 2) }, sys());
+        let (mut b, parent, a, _) = setup(
+            |h| {
+                h.isthmus_time = Some(T + 2);
+                h.jovian_time = Some(T + 2)
+            },
+            sys(),
+        );
         let attrs = b.prepare_payload_attributes(parent, num_hash(&a)).unwrap();
         assert_eq!(l1_info(&attrs).format, L1InfoFormat::Ecotone);
         assert_eq!(attrs.transactions.as_ref().unwrap().len(), 1 + 8 + 5);
         assert_eq!(attrs.min_base_fee, Some(77));
         // The block after: Jovian format with the default DA footprint gas scalar.
-        let (mut b, parent, a, _) = setup(|h| { h.isthmus_time = Some(T); h.jovian_time = Some(T) }, sys());
+        let (mut b, parent, a, _) = setup(
+            |h| {
+                h.isthmus_time = Some(T);
+                h.jovian_time = Some(T)
+            },
+            sys(),
+        );
         let attrs = b.prepare_payload_attributes(parent, num_hash(&a)).unwrap();
         let info = l1_info(&attrs);
-        assert_eq!((info.format, info.info.da_footprint_gas_scalar, info.info.base_fee_scalar), (L1InfoFormat::Jovian, 400, 5));
+        assert_eq!(
+            (info.format, info.info.da_footprint_gas_scalar, info.info.base_fee_scalar),
+            (L1InfoFormat::Jovian, 400, 5)
+        );
         assert_eq!(attrs.transactions.as_ref().unwrap().len(), 1);
         // Karst's activation block: its 31 transactions and its upgrade gas on the gas limit, once.
-        let (mut b, parent, a, _) = setup(|h| { h.isthmus_time = Some(0); h.jovian_time = Some(0); h.karst_time = Some(T + 1) }, sys());
+        let (mut b, parent, a, _) = setup(
+            |h| {
+                h.isthmus_time = Some(0);
+                h.jovian_time = Some(0);
+                h.karst_time = Some(T + 1)
+            },
+            sys(),
+        );
         let attrs = b.prepare_payload_attributes(parent, num_hash(&a)).unwrap();
         assert_eq!(attrs.transactions.as_ref().unwrap().len(), 1 + 31);
         assert_eq!(attrs.gas_limit, Some(30_000_000 + 55_370_657));
@@ -385,15 +445,25 @@ mod tests {
         let attrs = b.prepare_payload_attributes(later, num_hash(&a)).unwrap();
         assert_eq!((attrs.transactions.as_ref().unwrap().len(), attrs.gas_limit), (1, Some(30_000_000)));
         // Holocene's activation block carries zero EIP-1559 params; before Canyon/Ecotone no withdrawals or root.
-        let (mut b, parent, a, _) = setup(|h| { *h = HardForkConfig { regolith_time: Some(0), holocene_time: Some(T + 2), ..Default::default() } }, sys());
+        let (mut b, parent, a, _) = setup(
+            |h| *h = HardForkConfig { regolith_time: Some(0), holocene_time: Some(T + 2), ..Default::default() },
+            sys(),
+        );
         let attrs = b.prepare_payload_attributes(parent, num_hash(&a)).unwrap();
         assert_eq!(attrs.eip_1559_params, Some(alloy_primitives::B64::ZERO));
         // (Holocene implies every earlier fork, so this block is their activation block too.)
         assert_eq!(attrs.transactions.as_ref().unwrap().len(), 1 + 6 + 3);
-        let (mut b, parent, a, _) = setup(|h| { *h = HardForkConfig::default() }, sys());
+        let (mut b, parent, a, _) = setup(|h| *h = HardForkConfig::default(), sys());
         let attrs = b.prepare_payload_attributes(parent, num_hash(&a)).unwrap();
         assert_eq!(l1_info(&attrs).format, L1InfoFormat::Bedrock);
-        assert_eq!((attrs.payload_attributes.withdrawals, attrs.payload_attributes.parent_beacon_block_root, attrs.eip_1559_params), (None, None, None));
+        assert_eq!(
+            (
+                attrs.payload_attributes.withdrawals,
+                attrs.payload_attributes.parent_beacon_block_root,
+                attrs.eip_1559_params
+            ),
+            (None, None, None)
+        );
     }
 
     #[test]
@@ -401,9 +471,15 @@ mod tests {
         let mut bad = sys();
         bad.scalar = U256::from(2) << 248;
         let (mut b, parent, a, _) = setup(|_| {}, bad);
-        assert!(matches!(b.prepare_payload_attributes(parent, num_hash(&a)), Err(PipelineErrorKind::Critical(PipelineError::AttributesBuilder(_)))));
+        assert!(matches!(
+            b.prepare_payload_attributes(parent, num_hash(&a)),
+            Err(PipelineErrorKind::Critical(PipelineError::AttributesBuilder(_)))
+        ));
         let (mut b, parent, a, _) = setup(|h| h.lagoon_time = Some(0), sys());
-        assert!(matches!(b.prepare_payload_attributes(parent, num_hash(&a)), Err(PipelineErrorKind::Critical(PipelineError::AttributesBuilder(_)))));
+        assert!(matches!(
+            b.prepare_payload_attributes(parent, num_hash(&a)),
+            Err(PipelineErrorKind::Critical(PipelineError::AttributesBuilder(_)))
+        ));
     }
 
     #[test]
@@ -420,7 +496,13 @@ mod tests {
         assert_eq!(b.blob_base_fee(&h), prague, "no L1 config, requests hash: Prague");
         let (b, ..) = setup(|f| f.pectra_blob_schedule_time = Some(6_000), sys());
         assert_eq!(b.blob_base_fee(&h), cancun, "before the Pectra blob schedule fix: Cancun");
-        let mut l1cfg = L1ChainConfig { cancun_time: Some(0), prague_time: Some(1_000), osaka_time: Some(2_000), bpo1_time: Some(4_000), ..Default::default() };
+        let mut l1cfg = L1ChainConfig {
+            cancun_time: Some(0),
+            prague_time: Some(1_000),
+            osaka_time: Some(2_000),
+            bpo1_time: Some(4_000),
+            ..Default::default()
+        };
         l1cfg.blob_schedule.insert(BlobFork::Bpo1.key().into(), BlobScheduleEntry::BPO1);
         let (b, ..) = setup(|_| {}, sys());
         let b = b.with_l1_config(Arc::new(l1cfg));

@@ -95,8 +95,11 @@ pub fn apply_receipts(
             if log.address != cfg.l1_system_config_address || log.topics().first() != Some(&CONFIG_UPDATE_TOPIC) {
                 continue;
             }
-            let update = SystemConfigUpdate::decode(&log.data)
-                .map_err(|error| SystemConfigUpdateError { receipt: ri, log: li, error })?;
+            let update = SystemConfigUpdate::decode(&log.data).map_err(|error| SystemConfigUpdateError {
+                receipt: ri,
+                log: li,
+                error,
+            })?;
             apply_update(sys, update, ecotone);
             applied += 1;
         }

@@ -159,7 +159,10 @@ mod tests {
         if !good {
             data.truncate(90);
         }
-        Log { address: SYS, data: LogData::new_unchecked(vec![CONFIG_UPDATE_TOPIC, B256::ZERO, B256::ZERO], Bytes::from(data)) }
+        Log {
+            address: SYS,
+            data: LogData::new_unchecked(vec![CONFIG_UPDATE_TOPIC, B256::ZERO, B256::ZERO], Bytes::from(data)),
+        }
     }
 
     /// Five L1 blocks 12 s apart; block 2 changes the batcher, Holocene at block 3's time.
@@ -175,7 +178,8 @@ mod tests {
         }
         let mut cfg = RollupConfig { l1_system_config_address: SYS, block_time: 2, ..Default::default() };
         cfg.hardforks.holocene_time = Some(1036);
-        cfg.genesis.system_config = Some(SystemConfig { batcher_address: Address::repeat_byte(0xaa), ..Default::default() });
+        cfg.genesis.system_config =
+            Some(SystemConfig { batcher_address: Address::repeat_byte(0xaa), ..Default::default() });
         (chain, Arc::new(cfg))
     }
 

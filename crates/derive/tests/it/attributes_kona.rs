@@ -24,11 +24,13 @@ use alloy_eips::BlockNumHash;
 use alloy_primitives::{Bytes, B256, U256};
 use kona_derive::AttributesBuilder as _;
 use rampart_derive::{
-    stages::AttributesBuilder, system_config::apply_receipts, traits::L2ChainProvider, PipelineError, PipelineErrorKind,
-    ResetError, StatefulAttributesBuilder,
+    stages::AttributesBuilder, system_config::apply_receipts, traits::L2ChainProvider, PipelineError,
+    PipelineErrorKind, ResetError, StatefulAttributesBuilder,
 };
-use rampart_genesis::{Hardfork, HardForkConfig, RollupConfig, SystemConfig};
-use rampart_protocol::{encoded_upgrade_transactions, upgrade_gas, BlockInfo, L1InfoFormat, L1InfoTx, L2BlockInfo, UpgradeFork};
+use rampart_genesis::{HardForkConfig, Hardfork, RollupConfig, SystemConfig};
+use rampart_protocol::{
+    encoded_upgrade_transactions, upgrade_gas, BlockInfo, L1InfoFormat, L1InfoTx, L2BlockInfo, UpgradeFork,
+};
 use std::{collections::BTreeMap, sync::Arc};
 
 const CASES: u64 = 20_000;
@@ -212,7 +214,9 @@ fn ours_outcome(r: &Result<op_alloy_rpc_types_engine::OpPayloadAttributes, Pipel
     }
 }
 
-fn kona_outcome(r: &Result<op_alloy_rpc_types_engine_v018::OpPayloadAttributes, kona_derive::PipelineErrorKind>) -> Outcome {
+fn kona_outcome(
+    r: &Result<op_alloy_rpc_types_engine_v018::OpPayloadAttributes, kona_derive::PipelineErrorKind>,
+) -> Outcome {
     use kona_derive::{BuilderError as B, PipelineError as P, PipelineErrorKind as K, ResetError as R};
     match r {
         Ok(_) => Outcome::Attributes,
@@ -228,7 +232,17 @@ fn kona_outcome(r: &Result<op_alloy_rpc_types_engine_v018::OpPayloadAttributes, 
 }
 
 /// The compared fields of kona's attributes.
-type Fields = (u64, B256, alloy_primitives::Address, Option<usize>, Option<B256>, Vec<Bytes>, Option<bool>, Option<u64>, Option<alloy_primitives::B64>);
+type Fields = (
+    u64,
+    B256,
+    alloy_primitives::Address,
+    Option<usize>,
+    Option<B256>,
+    Vec<Bytes>,
+    Option<bool>,
+    Option<u64>,
+    Option<alloy_primitives::B64>,
+);
 
 fn ours_fields(a: &op_alloy_rpc_types_engine::OpPayloadAttributes) -> Fields {
     let p = &a.payload_attributes;
@@ -436,8 +450,7 @@ fn is_user_deposit(tx: &Bytes) -> bool {
 
 /// The fields with transactions shown by length and hash (upgrade transactions are large).
 fn summary(f: &Fields) -> String {
-    let txs: Vec<String> =
-        f.5.iter().map(|t| format!("{}b {}", t.len(), alloy_primitives::keccak256(t))).collect();
+    let txs: Vec<String> = f.5.iter().map(|t| format!("{}b {}", t.len(), alloy_primitives::keccak256(t))).collect();
     format!("{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} txs {txs:?}", f.0, f.1, f.2, f.3, f.4, f.6, f.7, f.8)
 }
 
@@ -483,7 +496,11 @@ fn hostile_epoch_receipts_give_clean_errors() {
         };
         c.l1.receipts.get_mut(&next).unwrap().insert(
             0,
-            alloy_consensus::Receipt { status: alloy_consensus::Eip658Value::Eip658(true), cumulative_gas_used: 0, logs: vec![log] },
+            alloy_consensus::Receipt {
+                status: alloy_consensus::Eip658Value::Eip658(true),
+                cumulative_gas_used: 0,
+                logs: vec![log],
+            },
         );
         // Only the next epoch reads receipts; keep the block time-valid.
         let mut parent = c.parent;

@@ -82,7 +82,9 @@ pub(crate) fn rollup_config(rng: &mut Rng, forks: Forks, span: u64) -> RollupCon
     use rampart_genesis::Hardfork as H;
     let mut hf = HardForkConfig::default();
     let list: &[H] = match forks {
-        Forks::ThroughIsthmus => &[H::Regolith, H::Canyon, H::Delta, H::Ecotone, H::Fjord, H::Granite, H::Holocene, H::Isthmus],
+        Forks::ThroughIsthmus => {
+            &[H::Regolith, H::Canyon, H::Delta, H::Ecotone, H::Fjord, H::Granite, H::Holocene, H::Isthmus]
+        }
         Forks::ThroughKarst => &[
             H::Regolith,
             H::Canyon,
@@ -148,7 +150,8 @@ fn ecotone_scalar(rng: &mut Rng) -> [u8; 32] {
 /// mostly, sometimes a legacy (pre-Ecotone) scalar.
 pub(crate) fn system_config(rng: &mut Rng) -> SystemConfig {
     let opt = |rng: &mut Rng| rng.below(2) == 0;
-    let scalar = if rng.below(8) == 0 { U256::from(rng.below(1 << 20)) } else { U256::from_be_bytes(ecotone_scalar(rng)) };
+    let scalar =
+        if rng.below(8) == 0 { U256::from(rng.below(1 << 20)) } else { U256::from_be_bytes(ecotone_scalar(rng)) };
     let mut s = SystemConfig {
         batcher_address: address(rng),
         overhead: U256::from(rng.below(4096)),
@@ -463,7 +466,9 @@ pub(crate) fn config_divergence(
                     return Some(Divergence::JovianType)
                 }
                 (Ok(SystemConfigUpdate::UnsafeBlockSigner), Err(_)) => return Some(Divergence::DamagedSigner),
-                (Ok(SystemConfigUpdate::Eip1559Params(_)), Err(_)) if log.data.data.len() == 96 && log.data.data[64..88].iter().any(|b| *b != 0) => {
+                (Ok(SystemConfigUpdate::Eip1559Params(_)), Err(_))
+                    if log.data.data.len() == 96 && log.data.data[64..88].iter().any(|b| *b != 0) =>
+                {
                     return Some(Divergence::Eip1559HighBytes)
                 }
                 (Err(rampart_protocol::ConfigUpdateError::Eip1559Params { .. }), Ok(_)) => {

@@ -19,12 +19,10 @@ use crate::{
     harness::Rng,
     l1gen::{self, classify, kona, Divergence, Forks, LogMix, L1},
 };
-use kona_derive::{
-    L1RetrievalProvider as _, OriginAdvancer as _, OriginProvider as _, SignalReceiver as _,
-};
+use kona_derive::{L1RetrievalProvider as _, OriginAdvancer as _, OriginProvider as _, SignalReceiver as _};
 use rampart_derive::{
-    stages::L1Traversal, traits::L1RetrievalProvider, OriginAdvancer, OriginProvider, PipelineError,
-    PipelineErrorKind, ResetError, ResetSignal, Signal, SignalReceiver,
+    stages::L1Traversal, traits::L1RetrievalProvider, OriginAdvancer, OriginProvider, PipelineError, PipelineErrorKind,
+    ResetError, ResetSignal, Signal, SignalReceiver,
 };
 use rampart_genesis::SystemConfig;
 use std::sync::Arc;
@@ -191,8 +189,7 @@ fn reset_sets_origin_and_config_and_end_of_source_is_passed_on() {
     assert_eq!(t.advance_origin(), Err(PipelineError::EndOfSource.crit()));
     assert_eq!(t.origin(), Some(l1.info(last)));
     // A reset without a system config keeps the current one; FlushChannel changes nothing.
-    t.signal(Signal::Reset(ResetSignal { l1_origin: l1.info(0), system_config: None, ..Default::default() }))
-        .unwrap();
+    t.signal(Signal::Reset(ResetSignal { l1_origin: l1.info(0), system_config: None, ..Default::default() })).unwrap();
     assert_eq!((t.origin(), *t.system_config()), (Some(l1.info(0)), sys));
     assert_eq!(t.next_l1_block().unwrap(), Some(l1.info(0)));
     t.signal(Signal::FlushChannel).unwrap();
