@@ -9,6 +9,7 @@ pub mod blobs;
 pub mod chain;
 pub mod checks;
 pub mod claims;
+pub mod dataset;
 pub mod devnet;
 mod errors;
 pub mod genesis;

@@ -11,6 +11,7 @@
 //!   retries; [`NativeFetcher`]: precompiles only), verifies every item against the hash that asked for it
 //!   ([`verify`]) and writes the preimages to a [`KeyValueStore`].
 
+pub mod dump;
 mod errors;
 mod fetcher;
 mod hints;

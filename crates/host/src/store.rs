@@ -114,6 +114,7 @@ impl KeyValueStore for MemoryKeyValueStore {
 #[derive(Debug)]
 pub struct DirectoryKeyValueStore {
     dir: PathBuf,
+    sync: bool,
 }
 
 static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -138,7 +139,14 @@ impl DirectoryKeyValueStore {
             }
             Err(e) => return Err(StoreError::Io { op: "reading", path: marker, source: e }),
         }
-        Ok(DirectoryKeyValueStore { dir })
+        Ok(DirectoryKeyValueStore { dir, sync: true })
+    }
+
+    /// Whether each write is synced to disk before it is renamed into place (default true). Bulk writers
+    /// (the devnet recorder, dataset unpacking) turn it off: a crash then may leave missing files, never
+    /// half-written ones.
+    pub fn set_sync(&mut self, sync: bool) {
+        self.sync = sync;
     }
 
     /// The store's root directory.
@@ -175,7 +183,10 @@ impl KeyValueStore for DirectoryKeyValueStore {
         let write = || -> std::io::Result<()> {
             let mut f = fs::File::create(&tmp)?;
             f.write_all(hex::encode(&value).as_bytes())?;
-            f.sync_all()
+            if self.sync {
+                f.sync_all()?;
+            }
+            Ok(())
         };
         if let Err(e) = write() {
             let _ = fs::remove_file(&tmp);

@@ -145,8 +145,18 @@ pub fn run(args: DevnetArgs) -> Result<(), CliError> {
             Ok(())
         }
         DevnetCommand::Record(a) => {
-            let n = rampart_devnet::record::record(&a.dir, &a.out).map_err(|e| CliError::fail(e.to_string()))?;
-            println!("recorded {n} claims to {}", a.out.display());
+            let m = rt
+                .block_on(rampart_devnet::record::record(&a.dir, &a.out))
+                .map_err(|e| CliError::fail(e.to_string()))?;
+            println!(
+                "recorded {} claims, {} preimages ({} blobs, L1 {:?}, L2 {:?}) to {}",
+                m.claims,
+                m.preimages,
+                m.blobs,
+                m.l1_range,
+                m.l2_range,
+                a.out.display()
+            );
             Ok(())
         }
     }

@@ -97,15 +97,43 @@ async fn short_devnet_on_geth_and_op_geth_is_faithful() {
             summary.blocks.iter().map(|b| b.transactions.iter().filter(|t| t[0] == 0x7e).count() - 1).sum();
         assert!(deposits > 0, "user deposits reached L2");
 
-        // The dataset: configs and claims with the data dir.
+        // The dataset: configs, claims with the data dir, and the preimage store filled by routing the program's
+        // hints through rampart-host's online fetcher; then checked offline from the store alone.
         let out = tmp.join("data");
-        let n = rampart_devnet::record::record(&devnet.dir, &out).unwrap();
-        assert_eq!(n as u64, 2 * BLOCKS);
+        let m = rampart_devnet::record::record(&devnet.dir, &out).await.unwrap();
+        assert_eq!(m.claims as u64, 2 * BLOCKS);
+        assert_eq!(m.l2_range, Some((1, BLOCKS)));
+        let (l1_from, l1_to) = m.l1_range.unwrap();
+        assert_eq!(l1_from, devnet.params.genesis_l1.number);
+        assert_eq!(m.hints["l1-block-header"], l1_to - l1_from + 1);
+        assert_eq!(m.hints["l2-block-header"], BLOCKS + 1);
+        assert_eq!(m.hints["l2-payload-witness"], BLOCKS);
+        assert_eq!(m.hints["starting-l2-output"], BLOCKS + 1);
+        assert!(m.blobs > 0 && m.blobs <= summary.blobs_posted, "{} of {} blobs", m.blobs, summary.blobs_posted);
+        assert_eq!(m.hints.get("l1-blob").copied().unwrap_or(0), m.blobs as u64);
+        assert_eq!(m.executed_matched as u64, BLOCKS, "record re-executed every block from the store");
         let recorded: Vec<Claim> = serde_json::from_slice(&std::fs::read(out.join("claims.json")).unwrap()).unwrap();
         assert!(recorded.iter().all(|c| c.host_args.ends_with(&["--data-dir".to_string(), "preimages".to_string()])));
-        for f in ["rollup.json", "l1-config.json", "manifest.json"] {
+        for f in ["rollup.json", "l1-config.json", "manifest.json", "preimages.kv.gz", "preimages/kvformat"] {
             assert!(out.join(f).is_file(), "{f}");
         }
+        let ds = rampart_devnet::dataset::Dataset::open(&out).unwrap();
+        let rep = ds.check().unwrap();
+        assert_eq!(rep.mismatches, Vec::<(u64, String)>::new());
+        assert_eq!((rep.claims, rep.valid), (2 * BLOCKS as usize, BLOCKS as usize));
+        assert_eq!((rep.agreed_outputs, rep.claimed_outputs), (BLOCKS as usize, BLOCKS as usize));
+        assert_eq!((rep.executed, rep.matched), (BLOCKS as usize, BLOCKS as usize));
+        assert_eq!(rep.l2_headers as u64, BLOCKS + 1);
+        assert_eq!(rep.blobs, m.blobs);
+        assert!(rep.l1_headers >= 2 && rep.l1_headers as u64 <= l1_to - l1_from + 1);
+        // The directory store holds exactly the dump's preimages.
+        let dump = rampart_host::dump::read(&out.join("preimages.kv.gz")).unwrap();
+        assert_eq!(dump.len(), m.preimages);
+        let dir_store = rampart_host::DirectoryKeyValueStore::open(out.join("preimages")).unwrap();
+        for (k, v) in dump.iter() {
+            assert_eq!(rampart_host::KeyValueStore::get(&dir_store, k).unwrap().as_ref(), Some(v));
+        }
+        println!("dataset: {m:?}\ncheck: {rep:?}");
         println!(
             "devnet: {} L2 blocks in {:?}, {} channels, {} blobs, {} deposits; executor {}/{} ({} preimages by debug_dbGet); L1 {} headers {} txs {} receipts",
             summary.blocks.len(),
