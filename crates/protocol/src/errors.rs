@@ -313,3 +313,56 @@ pub enum ConfigUpdateError {
         elasticity: u32,
     },
 }
+
+/// Why bytes are not a super root encoding (`super-roots.md` §1.1: the union of kona's, Go's and the
+/// contract's decoder rules, plus kona's u64 chain ids).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SuperRootError {
+    /// No bytes at all.
+    #[error("super root is empty")]
+    Empty,
+    /// The version byte is not 1.
+    #[error("invalid super root version byte {0:#04x}")]
+    InvalidVersion(u8),
+    /// Fewer than 8 timestamp bytes follow the version byte.
+    #[error("super root of {0} bytes ends inside the timestamp")]
+    TruncatedTimestamp(usize),
+    /// The chain entries are not whole 64-byte chunks (`(len − 9) % 64 ≠ 0`).
+    #[error("super root of {0} bytes ends inside a chain entry")]
+    PartialChain(usize),
+    /// No chain entry (Go needs 73 bytes, the contract reverts `Encoding_EmptySuperRoot`; kona accepts it).
+    #[error("super root has no chain")]
+    NoChains,
+    /// A chain id does not fit in a u64 (kona's guest would panic on it).
+    #[error("chain id of entry {0} does not fit in 64 bits")]
+    ChainIdTooLarge(usize),
+}
+
+/// Why bytes are not a pre-state (super root or transition state), or why a transition cannot be taken.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum PreStateError {
+    /// No bytes at all.
+    #[error("pre-state is empty")]
+    Empty,
+    /// The first byte is neither the super root (1) nor the transition state (255) version.
+    #[error("invalid version byte {0:#04x}")]
+    InvalidVersion(u8),
+    /// The super root (bare, or inside a transition state) is malformed.
+    #[error("super root: {0}")]
+    SuperRoot(#[from] SuperRootError),
+    /// The transition state's RLP is malformed (wrong item types, non-canonical, truncated).
+    #[error("transition state RLP: {0}")]
+    Rlp(alloy_rlp::Error),
+    /// Bytes follow the RLP list (or a list's declared payload is not consumed exactly).
+    #[error("{0} trailing bytes after the transition state")]
+    TrailingBytes(usize),
+    /// `transition` of a transition state whose step is past 127 (`StateTransitionFailed`).
+    #[error("transition state step {0} is past the last step 127")]
+    StepOutOfRange(u64),
+}
+
+impl From<alloy_rlp::Error> for PreStateError {
+    fn from(e: alloy_rlp::Error) -> Self {
+        Self::Rlp(e)
+    }
+}

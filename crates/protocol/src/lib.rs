@@ -12,6 +12,7 @@ pub mod deposit;
 pub mod errors;
 mod frame;
 mod info;
+pub mod interop;
 pub mod predeploys;
 pub mod system_config;
 pub mod upgrades;
@@ -25,7 +26,14 @@ pub use compression::{
     MAX_RLP_BYTES_PER_CHANNEL_FJORD,
 };
 pub use deposit::{decode_deposit_log, encode_deposit_log, user_deposits, DepositSource, DEPOSIT_EVENT_TOPIC};
-pub use errors::{BatchError, BlobError, ChannelError, CompressionError, ConfigUpdateError, DepositError, FrameError, L1InfoError};
+pub use errors::{
+    BatchError, BlobError, ChannelError, CompressionError, ConfigUpdateError, DepositError, FrameError, L1InfoError,
+    PreStateError, SuperRootError,
+};
+pub use interop::{
+    ChainOutputRoot, OptimisticBlock, PreState, SuperRoot, SuperTracePoint, TransitionState, INVALID_TRANSITION,
+    INVALID_TRANSITION_HASH, STEPS_PER_TIMESTAMP, SUPER_ROOT_VERSION, TRANSITION_STATE_MAX_STEPS, TRANSITION_STATE_VERSION,
+};
 pub use info::{L1BlockInfo, L1InfoFormat, L1InfoTx, L1_INFO_GAS_PRE_REGOLITH, REGOLITH_SYSTEM_TX_GAS};
 pub use system_config::{is_valid_ecotone_scalar, SystemConfigUpdate, CONFIG_UPDATE_TOPIC};
 pub use upgrades::{encoded_upgrade_transactions, upgrade_gas, upgrade_transactions, UpgradeFork};

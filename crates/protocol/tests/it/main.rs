@@ -7,3 +7,4 @@ mod fuzz_bounded;
 mod gen;
 mod kona_diff;
 mod roundtrip;
+mod super_root;
