@@ -415,3 +415,36 @@ pub fn write_store(store: &MemoryKeyValueStore, out: &Path) -> Result<usize> {
     }
     rampart_host::dump::write(&out.join(DUMP_FILE), store.iter()).map_err(|e| DevnetError::Check(e.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn materialize_unpacks_the_dump_into_the_directory_store_the_claims_name() {
+        let tmp = std::env::temp_dir().join(format!("rampart-dataset-unit-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        let src = tmp.join("src");
+        std::fs::create_dir_all(&src).unwrap();
+        let rollup = serde_json::json!({"l2_chain_id": 901, "chain_op_config": {
+            "eip1559Elasticity": 6, "eip1559Denominator": 50, "eip1559DenominatorCanyon": 250}});
+        std::fs::write(src.join("rollup.json"), rollup.to_string()).unwrap();
+        std::fs::write(src.join("l1-config.json"), "{}").unwrap();
+        std::fs::write(src.join("claims.json"), "[]").unwrap();
+        let mut m = MemoryKeyValueStore::new();
+        for v in [b"a".to_vec(), b"bc".to_vec(), vec![0u8; 128]] {
+            m.set(PreimageKey::keccak256(keccak256(&v).0), v).unwrap();
+        }
+        rampart_host::dump::write(&src.join(DUMP_FILE), m.iter()).unwrap();
+        let ds = Dataset::open(&src).unwrap();
+        let out = tmp.join("out");
+        assert_eq!(ds.materialize(&out).unwrap(), 3);
+        assert!(!out.join(DUMP_FILE).exists());
+        let back = Dataset::open(&out).unwrap();
+        for (k, v) in m.iter() {
+            assert_eq!(back.store.get(k).unwrap().as_ref(), Some(v));
+        }
+        assert_eq!(keccak_get(&*back.store, keccak256(b"bc")).unwrap(), Some(b"bc".to_vec()));
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+}

@@ -753,8 +753,22 @@ async fn run_l1_activity(
 
 /// `rampart devnet up`: runs until `stop` resolves; the nodes are stopped on every way out.
 pub async fn up(opts: UpOptions, stop: impl Future<Output = ()>) -> Result<RunSummary> {
+    Ok(up_with_record(opts, stop, None).await?.0)
+}
+
+/// [`up`], and once the run ends (all of `max_l2_blocks` safe, or a signal) and while the nodes still answer,
+/// records the dataset of its claims to `record` (`devnet up --record DATA`).
+pub async fn up_with_record(
+    opts: UpOptions,
+    stop: impl Future<Output = ()>,
+    record: Option<&Path>,
+) -> Result<(RunSummary, Option<crate::record::Manifest>)> {
     let mut devnet = Devnet::start(&opts).await?;
     let result = devnet.run(&opts, stop).await;
+    let result = match (result, record) {
+        (Ok(summary), Some(out)) => crate::record::record(&devnet.dir, out).await.map(|m| (summary, Some(m))),
+        (r, _) => r.map(|s| (s, None)),
+    };
     devnet.shutdown().await;
     result
 }

@@ -71,6 +71,15 @@ pub struct UpArgs {
     /// Stop after this many L2 blocks once they are all safe (default: run until a signal).
     #[arg(long)]
     max_blocks: Option<u64>,
+    /// Most L2 blocks per batcher channel.
+    #[arg(long, default_value_t = 6)]
+    max_blocks_per_channel: usize,
+    /// Send an L1 deposit every this many L1 blocks (0: none).
+    #[arg(long, default_value_t = 3)]
+    deposit_every: u64,
+    /// When the run ends (before the nodes stop), record its dataset to this directory (as `devnet record`).
+    #[arg(long)]
+    record: Option<PathBuf>,
 }
 
 /// Flags of `devnet record`.
@@ -128,11 +137,31 @@ pub fn run(args: DevnetArgs) -> Result<(), CliError> {
                 block_interval: Duration::from_millis(a.block_interval_ms),
                 l1_block_time: a.l1_block_time,
                 fork_offsets: [a.isthmus_after, a.jovian_after, a.karst_after],
-                batcher: rampart_devnet::batcher::BatcherConfig { faults: a.faults, ..Default::default() },
+                batcher: rampart_devnet::batcher::BatcherConfig {
+                    faults: a.faults,
+                    max_blocks_per_channel: a.max_blocks_per_channel,
+                    ..Default::default()
+                },
                 max_l2_blocks: a.max_blocks,
+                deposit_every: a.deposit_every,
                 ..Default::default()
             };
-            let summary = rt.block_on(rampart_devnet::up(opts, signal())).map_err(|e| CliError::fail(e.to_string()))?;
+            let (summary, manifest) = rt
+                .block_on(rampart_devnet::up_with_record(opts, signal(), a.record.as_deref()))
+                .map_err(|e| CliError::fail(e.to_string()))?;
+            if let (Some(m), Some(out)) = (manifest, &a.record) {
+                println!(
+                    "recorded {} claims, {} preimages ({} blobs, L1 {:?}, L2 {:?}, {}/{} blocks re-executed) to {}",
+                    m.claims,
+                    m.preimages,
+                    m.blobs,
+                    m.l1_range,
+                    m.l2_range,
+                    m.executed_matched,
+                    m.l2_range.map_or(0, |r| r.1),
+                    out.display()
+                );
+            }
             println!(
                 "devnet stopped: {} L2 blocks, {} safe, {} channels, {} blobs, {} deposits, {} claims",
                 summary.blocks.len(),
