@@ -120,8 +120,14 @@ pub enum ProgramError {
 
 impl From<ProgramError> for PipelineErrorKind {
     fn from(e: ProgramError) -> Self {
-        // Preimages are immutable: a failed oracle read never succeeds on retry, so every provider error is
-        // critical for the pipeline.
-        PipelineErrorKind::Critical(PipelineError::Provider(alloc::format!("{e}")))
+        // An L1 block past the L1 head is the end of the L1 source (L1 traversal passes it on; the driver then
+        // judges the claim at the last safe head). Otherwise preimages are immutable: a failed oracle read never
+        // succeeds on retry, so every other provider error is critical for the pipeline.
+        match e {
+            ProgramError::BlockNotFound { number, head } if number > head => {
+                PipelineErrorKind::Critical(PipelineError::EndOfSource)
+            }
+            e => PipelineErrorKind::Critical(PipelineError::Provider(alloc::format!("{e}"))),
+        }
     }
 }

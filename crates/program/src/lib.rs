@@ -12,6 +12,12 @@ pub use errors::{ProgramError, Result};
 pub mod l1;
 pub use l1::{header_by_hash, read_ordered_list, OracleL1ChainProvider};
 
+pub mod driver;
+pub use driver::{deposit_only, drive, final_output, DriveOutcome, Tip};
+
+pub mod run;
+pub use run::{run, run_with_builder, OraclePipeline, RunOutcome};
+
 pub mod execute;
 pub use execute::{execute_block, executor_config, ExecutedBlock, OracleTrieProvider};
 

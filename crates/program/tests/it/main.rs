@@ -3,6 +3,7 @@
 mod blob;
 mod boot;
 mod client;
+mod devnet;
 mod l1;
 mod l2;
 mod output;
