@@ -112,6 +112,31 @@ pub enum GameError {
     /// The VM's `step` reverted.
     #[error("VM step reverted: {0}")]
     VmStep(String),
+    /// Super games: the `initialize` calldata length does not fit a super root `extraData`
+    /// (`E − 9 > 0` and `(E − 9) % 64 == 0`).
+    #[error("BadExtraData")]
+    BadExtraData,
+    /// Super games: the root claim is `keccak256("invalid")` (`SuperFaultDisputeGameInvalidRootClaim`).
+    #[error("SuperFaultDisputeGameInvalidRootClaim")]
+    InvalidRootClaim,
+    /// Super games: `extraData` is not a version-1 super root (`Encoding` library revert).
+    #[error("Encoding_InvalidSuperRootVersion")]
+    InvalidSuperRootVersion,
+    /// Super games: the root claim is not `keccak256(extraData)`.
+    #[error("root claim is not the hash of the super root extraData")]
+    SuperRootMismatch,
+    /// Super games: the implementation's `l2ChainId` argument is not 0 (`NoChainIdNeeded`).
+    #[error("NoChainIdNeeded")]
+    NoChainIdNeeded,
+    /// `rootClaimByChainId` for a chain the super root does not hold (`UnknownChainId`).
+    #[error("UnknownChainId")]
+    UnknownChainId,
+    /// `SuperPermissionedDisputeGame.initialize` not sent by the proposer (`tx.origin`) (`BadAuth`).
+    #[error("BadAuth")]
+    BadAuth,
+    /// The game has no such function (a call the contract would revert without data).
+    #[error("{0} does not exist on this game")]
+    NoSuchFunction(&'static str),
 }
 
 /// Reverts of the PreimageOracle model.

@@ -18,6 +18,10 @@ use crate::types::{
     AnchorStateRegistry, BondDistributionMode, ClaimData, GameConfig, GameStatus, OutputRootProof, VmStatus,
 };
 
+#[path = "super_game.rs"]
+pub(crate) mod super_game;
+pub use super_game::{super_game_uuid, SuperGameInit};
+
 /// Root `parentIndex`.
 const ROOT_PARENT: u32 = u32::MAX;
 /// RLP index of the block number in a block header.
@@ -171,6 +175,9 @@ pub struct FaultDisputeGame {
     deposited: BTreeMap<Address, U256>,
     paid: BTreeMap<Address, U256>,
     events: Vec<GameEvent>,
+    /// `extraData` of a super-root game (`SuperFaultDisputeGame`): the super root encoding; `None` for an
+    /// output-root game. `l2_block_number` then holds the super root's timestamp (`l2SequenceNumber`).
+    super_root: Option<Vec<u8>>,
 }
 
 impl fmt::Debug for FaultDisputeGame {
@@ -247,6 +254,7 @@ impl FaultDisputeGame {
             deposited: BTreeMap::new(),
             paid: BTreeMap::new(),
             events: Vec::new(),
+            super_root: None,
         };
         g.deposit(init.creator, init.value);
         Ok(g)
@@ -673,8 +681,10 @@ impl FaultDisputeGame {
             local_key::L1_HEAD_HASH => (self.l1_head, 32),
             local_key::STARTING_OUTPUT_ROOT => (starting, 32),
             local_key::DISPUTED_OUTPUT_ROOT => (disputed, 32),
+            // Super games load the game's own timestamp, whatever the disputed position, and have no key 5.
+            local_key::DISPUTED_L2_BLOCK_NUMBER if self.super_root.is_some() => (be8(self.l2_block_number), 8),
             local_key::DISPUTED_L2_BLOCK_NUMBER => (be8(self.output_block_number(dp)), 8),
-            local_key::CHAIN_ID => (be8(self.cfg.l2_chain_id), 8),
+            local_key::CHAIN_ID if self.super_root.is_none() => (be8(self.cfg.l2_chain_id), 8),
             _ => return Err(GameError::InvalidLocalIdent),
         };
         let key = self.oracle.load_local_data(self.cfg.address, ident, uuid, word, size, part_offset)?;
@@ -736,6 +746,9 @@ impl FaultDisputeGame {
 
     /// `challengeRootL2Block(outputRootProof, headerRLP)`: proves the root claim's block number is wrong.
     pub fn challenge_root_l2_block(&mut self, sender: Address, proof: &OutputRootProof, header_rlp: &[u8]) -> GameResult<()> {
+        if self.super_root.is_some() {
+            return Err(GameError::NoSuchFunction("challengeRootL2Block"));
+        }
         if self.status != GameStatus::InProgress {
             return Err(GameError::GameNotInProgress);
         }

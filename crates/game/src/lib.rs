@@ -9,6 +9,9 @@ pub mod oracle;
 mod position;
 pub mod rlp;
 mod stepper;
+mod super_permissioned;
+pub mod super_toy;
+mod super_trace;
 pub mod toy;
 mod trace;
 mod transcript;
@@ -17,7 +20,11 @@ mod types;
 pub use challenger::{Action, HonestChallenger, Player};
 pub use clock::Clock;
 pub use errors::{ChallengerError, GameError, GameResult, OracleError, TraceError};
-pub use game::{FaultDisputeGame, GameEvent, GameInit};
+pub use game::{super_game_uuid, FaultDisputeGame, GameEvent, GameInit, SuperGameInit};
+pub use super_permissioned::SuperPermissionedDisputeGame;
+pub use super_trace::{
+    ChainStates, SuperLocalInputs, SuperSplitTraceAccessor, SuperStates, SuperTraceProvider, SuperchainSource,
+};
 pub use oracle::PreimageOracle;
 pub use position::{Position, MAX_POSITION_BITLEN};
 pub use stepper::{AlphabetVm, BigStepper, VerifierStepper, VmStepError};

@@ -132,10 +132,11 @@ pub struct LocalInputs {
     pub local_context: B256,
 }
 
-/// Builds the bottom provider of an execution sub-game from its local inputs.
-pub trait BottomFactory {
+/// Builds the bottom provider of an execution sub-game from its local inputs (`I`: the output-root game's
+/// [`LocalInputs`], or a super game's `SuperLocalInputs`).
+pub trait BottomFactory<I = LocalInputs> {
     /// A provider of depth `depth` for the sub-game with these inputs.
-    fn create(&self, inputs: &LocalInputs, depth: u8) -> Result<Box<dyn TraceProvider>, TraceError>;
+    fn create(&self, inputs: &I, depth: u8) -> Result<Box<dyn TraceProvider>, TraceError>;
 }
 
 /// Which alphabet trace to serve.
@@ -239,11 +240,11 @@ pub trait VmTrace {
 }
 
 /// Creates the VM trace of an execution sub-game from its local inputs (runs the program).
-pub trait VmTraceFactory {
+pub trait VmTraceFactory<I = LocalInputs> {
     /// The trace type produced.
     type Trace: VmTrace + 'static;
     /// Runs the program for these inputs.
-    fn trace_for(&self, inputs: &LocalInputs) -> Result<Self::Trace, TraceError>;
+    fn trace_for(&self, inputs: &I) -> Result<Self::Trace, TraceError>;
 }
 
 /// A [`TraceProvider`] over a [`VmTrace`].
@@ -282,8 +283,8 @@ impl<T: VmTrace> TraceProvider for VmTraceProvider<T> {
 #[derive(Clone, Debug)]
 pub struct VmBottom<F>(pub F);
 
-impl<F: VmTraceFactory> BottomFactory for VmBottom<F> {
-    fn create(&self, inputs: &LocalInputs, depth: u8) -> Result<Box<dyn TraceProvider>, TraceError> {
+impl<I, F: VmTraceFactory<I>> BottomFactory<I> for VmBottom<F> {
+    fn create(&self, inputs: &I, depth: u8) -> Result<Box<dyn TraceProvider>, TraceError> {
         Ok(Box::new(VmTraceProvider { trace: self.0.trace_for(inputs)?, depth }))
     }
 }
@@ -328,6 +329,36 @@ fn ancestor_with_trace_index(game: &FaultDisputeGame, mut idx: usize, split: u8,
     }
 }
 
+/// op-challenger's pre/post selection: the (pre, post) top-half claims of the execution sub-game that the
+/// reference claim `ref_index` sits in, for a bottom position `pos` (`None` pre: the anchor).
+pub(crate) fn split_pre_post(
+    game: &FaultDisputeGame,
+    ref_index: usize,
+    pos: Position,
+    split: u8,
+    max_depth: u8,
+) -> Result<(Option<&ClaimData>, &ClaimData), TraceError> {
+    let top_leaf_idx = ancestor_at_depth(game, ref_index, split)?;
+    let top_leaf = game.claim(top_leaf_idx).map_err(|_| TraceError::AncestorNotFound)?;
+    let leaf_t = top_leaf.position.trace_index(split);
+    Ok(if pos.trace_index(max_depth) > top_leaf.position.trace_index(max_depth) {
+        let p = ancestor_with_trace_index(game, top_leaf_idx, split, leaf_t + 1)?;
+        (Some(top_leaf), game.claim(p).map_err(|_| TraceError::AncestorNotFound)?)
+    } else if leaf_t == 0 {
+        (None, top_leaf)
+    } else {
+        let p = ancestor_with_trace_index(game, top_leaf_idx, split, leaf_t - 1)?;
+        (Some(game.claim(p).map_err(|_| TraceError::AncestorNotFound)?), top_leaf)
+    })
+}
+
+/// A bottom-half position relative to its execution sub-tree (depth below `split + 1`, index within it).
+pub(crate) fn relative_bottom_position(pos: Position, split: u8) -> Position {
+    let rel_depth = pos.depth() - (split + 1);
+    let rel_index = pos.index_at_depth() & ((1u128 << rel_depth) - 1);
+    Position::new(rel_depth, rel_index)
+}
+
 impl<O: OutputSource, B: BottomFactory> SplitTraceAccessor<O, B> {
     /// Builds the accessor for a game whose anchor and proposal are read from `game`.
     pub fn for_game(game: &FaultDisputeGame, outputs: O, bottom: B, safe_head: u64) -> Self {
@@ -353,20 +384,7 @@ impl<O: OutputSource, B: BottomFactory> SplitTraceAccessor<O, B> {
 
     /// op-challenger's pre/post selection for the sub-game of `ref_index` at `pos`, as local inputs.
     pub fn local_inputs(&self, game: &FaultDisputeGame, ref_index: usize, pos: Position) -> Result<LocalInputs, TraceError> {
-        let split = self.split();
-        let top_leaf_idx = ancestor_at_depth(game, ref_index, split)?;
-        let top_leaf = game.claim(top_leaf_idx).map_err(|_| TraceError::AncestorNotFound)?;
-        let leaf_t = top_leaf.position.trace_index(split);
-        let (pre, post): (Option<&ClaimData>, &ClaimData) =
-            if pos.trace_index(self.max_depth) > top_leaf.position.trace_index(self.max_depth) {
-                let p = ancestor_with_trace_index(game, top_leaf_idx, split, leaf_t + 1)?;
-                (Some(top_leaf), game.claim(p).map_err(|_| TraceError::AncestorNotFound)?)
-            } else if leaf_t == 0 {
-                (None, top_leaf)
-            } else {
-                let p = ancestor_with_trace_index(game, top_leaf_idx, split, leaf_t - 1)?;
-                (Some(game.claim(p).map_err(|_| TraceError::AncestorNotFound)?), top_leaf)
-            };
+        let (pre, post) = split_pre_post(game, ref_index, pos, self.split(), self.max_depth)?;
         let (starting_output, starting_block, starting_pos) = match pre {
             Some(c) => (c.claim, self.top.honest_block_number(c.position), c.position),
             None => (self.anchor_root, self.top.anchor_block, Position::from_gindex(0)),
@@ -387,9 +405,7 @@ impl<O: OutputSource, B: BottomFactory> SplitTraceAccessor<O, B> {
         let inputs = self.local_inputs(game, ref_index, pos)?;
         let bottom_depth = self.max_depth - split - 1;
         let provider = self.bottom.create(&inputs, bottom_depth)?;
-        let rel_depth = pos.depth() - (split + 1);
-        let rel_index = pos.index_at_depth() & ((1u128 << rel_depth) - 1);
-        Ok((provider, Position::new(rel_depth, rel_index)))
+        Ok((provider, relative_bottom_position(pos, split)))
     }
 }
 

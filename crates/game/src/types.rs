@@ -19,12 +19,23 @@ impl GameType {
     pub const CANNON: Self = Self(0);
     /// PERMISSIONED_CANNON (1).
     pub const PERMISSIONED_CANNON: Self = Self(1);
+    /// SUPER_CANNON (4).
+    pub const SUPER_CANNON: Self = Self(4);
+    /// SUPER_PERMISSIONED (5): `SuperPermissionedDisputeGame`.
+    pub const SUPER_PERMISSIONED: Self = Self(5);
     /// CANNON_KONA (8).
     pub const CANNON_KONA: Self = Self(8);
+    /// SUPER_CANNON_KONA (9): `SuperFaultDisputeGame` over `kona-client-int` (Upgrade 20).
+    pub const SUPER_CANNON_KONA: Self = Self(9);
     /// FAST (254).
     pub const FAST: Self = Self(254);
     /// ALPHABET (255).
     pub const ALPHABET: Self = Self(255);
+
+    /// `GameTypes.isSuperGame`: types 4, 5, 7, 9 and 10 are keyed by timestamp and claim super roots.
+    pub const fn is_super_game(self) -> bool {
+        matches!(self.0, 4 | 5 | 7 | 9 | 10)
+    }
 }
 
 /// `GameStatus`.

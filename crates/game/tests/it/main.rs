@@ -4,3 +4,4 @@ mod adversarial;
 mod common;
 mod honest;
 mod model;
+mod super_games;
