@@ -56,7 +56,10 @@ impl World {
     }
 
     fn create(&self, creator: Address, proposal: Vec<u8>) -> FaultDisputeGame {
-        let cfg = config();
+        self.create_with(config(), creator, proposal)
+    }
+
+    fn create_with(&self, cfg: GameConfig, creator: Address, proposal: Vec<u8>) -> FaultDisputeGame {
         let registry = AnchorStateRegistry::new(self.chain.anchor.hash(), ANCHOR_TS, cfg.game_type);
         let init = SuperGameInit {
             creator,
@@ -96,6 +99,10 @@ struct Played {
 
 /// Plays one game; `liar` is the dishonest actor's states and program bug.
 fn play(world: &World, side: Side, liar_states: ProgramStates, bug: Option<SuperToyBug>) -> Played {
+    play_with(world, config(), side, liar_states, bug)
+}
+
+fn play_with(world: &World, cfg: GameConfig, side: Side, liar_states: ProgramStates, bug: Option<SuperToyBug>) -> Played {
     let honest_root = world.honest_states().state_bytes_at(SuperTracePoint { timestamp: world.post, step: 0 }).unwrap();
     let liar_root = liar_states.state_bytes_at(SuperTracePoint { timestamp: world.post, step: 0 }).unwrap();
     assert_ne!(keccak256(&honest_root), keccak256(&liar_root), "the liar's proposal differs");
@@ -103,7 +110,7 @@ fn play(world: &World, side: Side, liar_states: ProgramStates, bug: Option<Super
         Side::HonestDefends => (honest(), honest_root),
         Side::HonestChallenges => (liar(), liar_root),
     };
-    let mut game = world.create(proposer, root);
+    let mut game = world.create_with(cfg, proposer, root);
     let honest_acc = world.accessor(&game, world.honest_states(), None);
     let liar_acc = world.accessor(&game, liar_states, bug);
     let mut h = HonestChallenger::new(honest(), honest_acc);
@@ -431,4 +438,34 @@ fn permissioned_super_game() {
     let mut r = mk(&registry, proposer, SuperGameInit { ..b_init() }).unwrap();
     r.advance(r.registry.finality_delay + 1);
     assert!(!r.is_game_claim_valid() && !r.update_anchor());
+}
+
+#[test]
+fn standard_depths_game() {
+    // The deployed shape: MAX_GAME_DEPTH 73, SPLIT_DEPTH 30 (2^30 top-half leaves for 3 seconds of 128
+    // states: the root and every index past 384 map to the proposal), 0.08 ETH init bond, mainnet bonds.
+    let world = World::new(3, u64::MAX);
+    let cfg = GameConfig::super_cannon_kona(super_toy_absolute_prestate(WORK));
+    assert_eq!((cfg.max_game_depth, cfg.split_depth, cfg.l2_chain_id), (73, 30, 0));
+    assert_eq!(cfg.init_bond, U256::from(80_000_000_000_000_000u64));
+    for (at, side) in [(point(1, 64), Side::HonestChallenges), (point(2, 1), Side::HonestDefends)] {
+        let bug = Some(SuperToyBug { at });
+        let p = play_with(&world, cfg.clone(), side, world.liar_states(bug, u64::MAX), bug);
+        assert!(!p.stepped_points.is_empty() && p.stepped_points.iter().all(|q| *q == at), "{at:?} {side:?}: {:?}", p.stepped_points);
+        // The top half bisects all 30 levels, the bottom half down to the leaves at depth 73.
+        assert!(p.game.claims().iter().any(|c| c.position.depth() == 30));
+        assert!(p.game.claims().iter().any(|c| c.position.depth() == 73));
+        assert!(p.honest_steps + p.liar_step_refusals > 0);
+    }
+}
+
+#[test]
+fn prestate_validation() {
+    // op-challenger checks startingRootHash() against the super root its source gives at the anchor.
+    let world = World::new(2, u64::MAX);
+    let game = world.create(honest(), world.honest_states().state_bytes_at(point(SECONDS, 0)).unwrap());
+    let bottom = VmBottom(SuperToyTraceFactory { work: WORK, bug: None });
+    assert_eq!(SuperSplitTraceAccessor::for_game(&game, world.honest_states(), bottom.clone()).prestate_matches(), Ok(true));
+    let other = World::new(3, u64::MAX);
+    assert_eq!(SuperSplitTraceAccessor::for_game(&game, other.honest_states(), bottom).prestate_matches(), Ok(false));
 }
