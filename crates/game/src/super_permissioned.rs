@@ -31,7 +31,12 @@ impl SuperPermissionedDisputeGame {
     /// `create` + `initialize` from `tx_origin`; the game args name `proposer`. Checks, in order:
     /// `msg.value == 0`, the extra data length, `keccak(extraData) == rootClaim`, `tx.origin == proposer`,
     /// timestamp > anchor timestamp. The game is resolved `DEFENDER_WINS` at once.
-    pub fn create(registry: AnchorStateRegistry, proposer: Address, tx_origin: Address, init: SuperGameInit) -> GameResult<Self> {
+    pub fn create(
+        registry: AnchorStateRegistry,
+        proposer: Address,
+        tx_origin: Address,
+        init: SuperGameInit,
+    ) -> GameResult<Self> {
         if !init.value.is_zero() {
             return Err(GameError::IncorrectBondAmount);
         }

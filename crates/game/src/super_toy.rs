@@ -106,7 +106,14 @@ pub fn toy_next_state(pre: &[u8], derivable_until: u64, work: u32, bug: Option<S
 }
 
 /// The program's verdict as an exit code: 0 valid, 1 invalid, 2 panic.
-pub fn toy_verdict(pre: &[u8], claim: B256, claimed_ts: u64, derivable_until: u64, work: u32, bug: Option<SuperToyBug>) -> u8 {
+pub fn toy_verdict(
+    pre: &[u8],
+    claim: B256,
+    claimed_ts: u64,
+    derivable_until: u64,
+    work: u32,
+    bug: Option<SuperToyBug>,
+) -> u8 {
     let expected = if pre == INVALID_TRANSITION {
         INVALID_TRANSITION_HASH
     } else {
@@ -179,7 +186,9 @@ impl ToySuperchain {
             .iter()
             .position(|e| e.chain_id == chain_id)
             .ok_or_else(|| TraceError::Vm(format!("unknown chain {chain_id}")))?;
-        let k = t.checked_sub(self.anchor.timestamp).ok_or_else(|| TraceError::Vm(format!("timestamp {t} before the anchor")))?;
+        let k = t
+            .checked_sub(self.anchor.timestamp)
+            .ok_or_else(|| TraceError::Vm(format!("timestamp {t} before the anchor")))?;
         if t > self.safe_until {
             return Ok(None);
         }
@@ -213,7 +222,13 @@ pub struct ProgramStates {
 
 impl ProgramStates {
     /// Steps from `anchor` to the super root at `poststate_ts`.
-    pub fn new(anchor: &SuperRoot, poststate_ts: u64, derivable_until: u64, work: u32, bug: Option<SuperToyBug>) -> Self {
+    pub fn new(
+        anchor: &SuperRoot,
+        poststate_ts: u64,
+        derivable_until: u64,
+        work: u32,
+        bug: Option<SuperToyBug>,
+    ) -> Self {
         let total = poststate_ts.saturating_sub(anchor.timestamp) * rampart_protocol::STEPS_PER_TIMESTAMP;
         let mut states = Vec::with_capacity(total as usize + 1);
         states.push(anchor.encode());
@@ -290,8 +305,12 @@ pub enum SuperToyRead {
     PreState(u64),
 }
 
-const LOCAL_READS: [u64; 4] =
-    [local_key::L1_HEAD_HASH, local_key::STARTING_OUTPUT_ROOT, local_key::DISPUTED_OUTPUT_ROOT, local_key::DISPUTED_L2_BLOCK_NUMBER];
+const LOCAL_READS: [u64; 4] = [
+    local_key::L1_HEAD_HASH,
+    local_key::STARTING_OUTPUT_ROOT,
+    local_key::DISPUTED_OUTPUT_ROOT,
+    local_key::DISPUTED_L2_BLOCK_NUMBER,
+];
 
 impl SuperToyState {
     /// The program's initial state.
@@ -451,7 +470,14 @@ fn keccak_type_key(hash: B256) -> B256 {
 pub struct SuperToyVm;
 
 impl BigStepper for SuperToyVm {
-    fn step(&self, state_data: &[u8], _proof: &[u8], local_context: B256, oracle: &PreimageOracle, caller: Address) -> Result<B256, VmStepError> {
+    fn step(
+        &self,
+        state_data: &[u8],
+        _proof: &[u8],
+        local_context: B256,
+        oracle: &PreimageOracle,
+        caller: Address,
+    ) -> Result<B256, VmStepError> {
         let s = SuperToyState::decode(state_data).map_err(|e| VmStepError(e.to_string()))?;
         let part = match s.pending_read() {
             Some(SuperToyRead::Local(k)) => {

@@ -204,7 +204,12 @@ impl<S: SuperStates, B: BottomFactory<SuperLocalInputs>> SuperSplitTraceAccessor
     }
 
     /// The local inputs of the sub-game of `ref_index` at `pos`.
-    pub fn local_inputs(&self, game: &FaultDisputeGame, ref_index: usize, pos: Position) -> Result<SuperLocalInputs, TraceError> {
+    pub fn local_inputs(
+        &self,
+        game: &FaultDisputeGame,
+        ref_index: usize,
+        pos: Position,
+    ) -> Result<SuperLocalInputs, TraceError> {
         let (pre, post) = split_pre_post(game, ref_index, pos, self.top.split_depth, self.max_depth)?;
         let (starting_claim, starting_pos, agreed_pre_state) = match pre {
             Some(c) => (c.claim, c.position, self.top.state_bytes(c.position)?),
@@ -218,11 +223,21 @@ impl<S: SuperStates, B: BottomFactory<SuperLocalInputs>> SuperSplitTraceAccessor
             disputed_claim: post.claim,
             disputed_pos: post.position,
             claimed_timestamp: game.l2_sequence_number(),
-            local_context: FaultDisputeGame::compute_local_context(starting_claim, starting_pos, post.claim, post.position),
+            local_context: FaultDisputeGame::compute_local_context(
+                starting_claim,
+                starting_pos,
+                post.claim,
+                post.position,
+            ),
         })
     }
 
-    fn bottom_for(&self, game: &FaultDisputeGame, ref_index: usize, pos: Position) -> Result<(Box<dyn TraceProvider>, Position), TraceError> {
+    fn bottom_for(
+        &self,
+        game: &FaultDisputeGame,
+        ref_index: usize,
+        pos: Position,
+    ) -> Result<(Box<dyn TraceProvider>, Position), TraceError> {
         let split = self.top.split_depth;
         let inputs = self.local_inputs(game, ref_index, pos)?;
         let provider = self.bottom.create(&inputs, self.max_depth - split - 1)?;

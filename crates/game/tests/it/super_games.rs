@@ -13,8 +13,8 @@ use rampart_game::super_toy::{
 };
 use rampart_game::{
     run_game, super_game_uuid, AnchorStateRegistry, ChainStates, FaultDisputeGame, GameConfig, GameError, GameEvent,
-    GameStatus, GameType, HonestChallenger, OutputRootProof, RunConfig, SuperGameInit,
-    SuperPermissionedDisputeGame, SuperSplitTraceAccessor, SuperStates, SuperTraceProvider, TraceAccessor, VmBottom,
+    GameStatus, GameType, HonestChallenger, OutputRootProof, RunConfig, SuperGameInit, SuperPermissionedDisputeGame,
+    SuperSplitTraceAccessor, SuperStates, SuperTraceProvider, TraceAccessor, VmBottom,
 };
 use rampart_protocol::{ChainOutputRoot, SuperRoot, SuperTracePoint, INVALID_TRANSITION_HASH, STEPS_PER_TIMESTAMP};
 
@@ -72,7 +72,12 @@ impl World {
         FaultDisputeGame::create_super(cfg, Arc::new(SuperToyVm), registry, init).expect("super game creation")
     }
 
-    fn accessor<S: SuperStates>(&self, game: &FaultDisputeGame, states: S, bug: Option<SuperToyBug>) -> Box<dyn TraceAccessor>
+    fn accessor<S: SuperStates>(
+        &self,
+        game: &FaultDisputeGame,
+        states: S,
+        bug: Option<SuperToyBug>,
+    ) -> Box<dyn TraceAccessor>
     where
         S: 'static,
     {
@@ -102,7 +107,13 @@ fn play(world: &World, side: Side, liar_states: ProgramStates, bug: Option<Super
     play_with(world, config(), side, liar_states, bug)
 }
 
-fn play_with(world: &World, cfg: GameConfig, side: Side, liar_states: ProgramStates, bug: Option<SuperToyBug>) -> Played {
+fn play_with(
+    world: &World,
+    cfg: GameConfig,
+    side: Side,
+    liar_states: ProgramStates,
+    bug: Option<SuperToyBug>,
+) -> Played {
     let honest_root = world.honest_states().state_bytes_at(SuperTracePoint { timestamp: world.post, step: 0 }).unwrap();
     let liar_root = liar_states.state_bytes_at(SuperTracePoint { timestamp: world.post, step: 0 }).unwrap();
     assert_ne!(keccak256(&honest_root), keccak256(&liar_root), "the liar's proposal differs");
@@ -129,7 +140,12 @@ fn play_with(world: &World, cfg: GameConfig, side: Side, liar_states: ProgramSta
     assert!(game.paid(honest()) >= game.deposited(honest()));
     assert!(game.paid(liar()) < game.deposited(liar()));
     let split = game.split_depth();
-    let top = SuperTraceProvider { states: world.honest_states(), prestate_ts: ANCHOR_TS, poststate_ts: world.post, split_depth: split };
+    let top = SuperTraceProvider {
+        states: world.honest_states(),
+        prestate_ts: ANCHOR_TS,
+        poststate_ts: world.post,
+        split_depth: split,
+    };
     // Where the game was decided: the top-half point disputed by every execution sub-game that was opened.
     let stepped_points = game
         .claims()
@@ -155,7 +171,10 @@ fn play_with(world: &World, cfg: GameConfig, side: Side, liar_states: ProgramSta
     // With a buggy program the liar's last word in the bottom half is either countered by an honest step or
     // is a step of its own that the VM refuses.
     let liar_step_refusals = l.failures.iter().filter(|(_, e)| *e == GameError::ValidStep).count();
-    assert!(bug.is_none() || honest_steps + liar_step_refusals > 0, "{side:?}, bug {bug:?}: neither an honest step nor a refused liar step");
+    assert!(
+        bug.is_none() || honest_steps + liar_step_refusals > 0,
+        "{side:?}, bug {bug:?}: neither an honest step nor a refused liar step"
+    );
     Played { stepped_points, honest_moves: h.sent, honest_steps, liar_step_refusals, game }
 }
 
@@ -195,7 +214,11 @@ fn honest_side_wins_against_buggy_programs() {
                 // The game is decided by a step in the sub-game disputing exactly the first wrong state.
                 // The game is decided in the execution sub-game disputing exactly the first wrong state.
                 assert!(!p.stepped_points.is_empty(), "n {n}, {at:?}, {side:?}: no execution sub-game");
-                assert!(p.stepped_points.iter().all(|q| *q == at), "n {n}, {at:?}, {side:?}: sub-games under {:?}", p.stepped_points);
+                assert!(
+                    p.stepped_points.iter().all(|q| *q == at),
+                    "n {n}, {at:?}, {side:?}: sub-games under {:?}",
+                    p.stepped_points
+                );
                 assert!(p.game.claim_data_len() > SPLIT as usize);
                 games += 1;
                 steps += p.honest_steps;
@@ -224,8 +247,14 @@ fn honest_challenger_defeats_claims_past_the_l1_head() {
             let optimist = world.liar_states(None, u64::MAX);
             // Honest claims: valid up to SR(safe), invalid from (safe, 1) on.
             let hs = world.honest_states();
-            assert_ne!(keccak256(hs.state_bytes_at(SuperTracePoint { timestamp: safe, step: 0 }).unwrap()), INVALID_TRANSITION_HASH);
-            assert_eq!(keccak256(hs.state_bytes_at(SuperTracePoint { timestamp: safe, step: 1 }).unwrap()), INVALID_TRANSITION_HASH);
+            assert_ne!(
+                keccak256(hs.state_bytes_at(SuperTracePoint { timestamp: safe, step: 0 }).unwrap()),
+                INVALID_TRANSITION_HASH
+            );
+            assert_eq!(
+                keccak256(hs.state_bytes_at(SuperTracePoint { timestamp: safe, step: 1 }).unwrap()),
+                INVALID_TRANSITION_HASH
+            );
             // The optimist runs the real program too, so it cannot contest the bottom half: no step is needed.
             // Its own VM agrees with the honest side's, so the bottom half is never contested by a step; where it
             // would have to open the execution sub-game, its VALID/INVALID status byte is refused.
@@ -234,10 +263,19 @@ fn honest_challenger_defeats_claims_past_the_l1_head() {
             let first_wrong = SuperTracePoint { timestamp: safe, step: 1 };
             assert!(p.stepped_points.iter().all(|q| *q == first_wrong), "{:?}", p.stepped_points);
             // The top half converged on the first invalid state: its split-depth claims are that state or the one before.
-            let top = SuperTraceProvider { states: world.honest_states(), prestate_ts: ANCHOR_TS, poststate_ts: world.post, split_depth: SPLIT };
-            let leaves: Vec<_> = p.game.claims().iter().filter(|c| c.position.depth() == SPLIT).map(|c| top.point(c.position)).collect();
+            let top = SuperTraceProvider {
+                states: world.honest_states(),
+                prestate_ts: ANCHOR_TS,
+                poststate_ts: world.post,
+                split_depth: SPLIT,
+            };
+            let leaves: Vec<_> =
+                p.game.claims().iter().filter(|c| c.position.depth() == SPLIT).map(|c| top.point(c.position)).collect();
             assert!(!leaves.is_empty());
-            assert!(leaves.iter().all(|q| *q == first_wrong || *q == SuperTracePoint { timestamp: safe, step: 0 }), "{leaves:?}");
+            assert!(
+                leaves.iter().all(|q| *q == first_wrong || *q == SuperTracePoint { timestamp: safe, step: 0 }),
+                "{leaves:?}"
+            );
             exec_games += usize::from(!p.stepped_points.is_empty());
             games += 1;
         }
@@ -320,7 +358,10 @@ fn super_game_creation_rules() {
     // The proposal's timestamp must exceed the anchor's.
     let stale = world.chain.anchor.encode();
     let stale_init = SuperGameInit { root_claim: keccak256(&stale), extra_data: stale, ..base.clone() };
-    assert_eq!(create(cfg.clone(), registry.clone(), stale_init), Err(GameError::UnexpectedRootClaim(world.chain.anchor.hash())));
+    assert_eq!(
+        create(cfg.clone(), registry.clone(), stale_init),
+        Err(GameError::UnexpectedRootClaim(world.chain.anchor.hash()))
+    );
 
     // Getters; no block-number challenge; local key 4 is the game timestamp, key 5 does not exist.
     let game = world.create(honest(), proposal.clone());
@@ -338,8 +379,15 @@ fn super_game_creation_rules() {
         g2.challenge_root_l2_block(liar(), &OutputRootProof::default(), &[]),
         Err(GameError::NoSuchFunction("challengeRootL2Block"))
     );
-    assert_ne!(super_game_uuid(GameType::SUPER_CANNON_KONA, game.root_claim(), &proposal), super_game_uuid(GameType::SUPER_PERMISSIONED, game.root_claim(), &proposal));
-    assert!(GameType::SUPER_CANNON_KONA.is_super_game() && GameType::SUPER_PERMISSIONED.is_super_game() && !GameType::CANNON.is_super_game());
+    assert_ne!(
+        super_game_uuid(GameType::SUPER_CANNON_KONA, game.root_claim(), &proposal),
+        super_game_uuid(GameType::SUPER_PERMISSIONED, game.root_claim(), &proposal)
+    );
+    assert!(
+        GameType::SUPER_CANNON_KONA.is_super_game()
+            && GameType::SUPER_PERMISSIONED.is_super_game()
+            && !GameType::CANNON.is_super_game()
+    );
 }
 
 #[test]
@@ -364,12 +412,24 @@ fn local_data_of_a_super_sub_game() {
     assert_eq!(g.oracle().read_preimage(k2, 8).unwrap().0, starting);
     let k3 = g.add_local_data(3, exec, 8).unwrap();
     assert_eq!(g.oracle().read_preimage(k3, 8).unwrap().0, disputed);
-    assert_eq!(k2, rampart_game::oracle::localize_ident(2, FaultDisputeGame::compute_local_context(starting, sp, disputed, dp), g.config().address));
+    assert_eq!(
+        k2,
+        rampart_game::oracle::localize_ident(
+            2,
+            FaultDisputeGame::compute_local_context(starting, sp, disputed, dp),
+            g.config().address
+        )
+    );
     // The starting claim is a super root, a transition-state hash or the anchor.
     if sp.gindex() == 0 {
         assert_eq!(starting, world.chain.anchor.hash());
     } else {
-        let honest_top = SuperTraceProvider { states: world.honest_states(), prestate_ts: ANCHOR_TS, poststate_ts: world.post, split_depth: SPLIT };
+        let honest_top = SuperTraceProvider {
+            states: world.honest_states(),
+            prestate_ts: ANCHOR_TS,
+            poststate_ts: world.post,
+            split_depth: SPLIT,
+        };
         assert_eq!(starting, keccak256(honest_top.state_bytes(sp).unwrap()));
     }
 }
@@ -407,10 +467,21 @@ fn permissioned_super_game() {
         value: U256::ZERO,
         now: T0,
     };
-    let mk = |reg: &AnchorStateRegistry, origin: Address, i: SuperGameInit| SuperPermissionedDisputeGame::create(reg.clone(), proposer, origin, i);
-    assert_eq!(mk(&registry, proposer, SuperGameInit { value: U256::from(1), ..init.clone() }).err(), Some(GameError::IncorrectBondAmount));
-    assert_eq!(mk(&registry, proposer, SuperGameInit { extra_data: vec![1; 40], ..init.clone() }).err(), Some(GameError::BadExtraData));
-    assert_eq!(mk(&registry, proposer, SuperGameInit { root_claim: B256::ZERO, ..init.clone() }).err(), Some(GameError::SuperRootMismatch));
+    let mk = |reg: &AnchorStateRegistry, origin: Address, i: SuperGameInit| {
+        SuperPermissionedDisputeGame::create(reg.clone(), proposer, origin, i)
+    };
+    assert_eq!(
+        mk(&registry, proposer, SuperGameInit { value: U256::from(1), ..init.clone() }).err(),
+        Some(GameError::IncorrectBondAmount)
+    );
+    assert_eq!(
+        mk(&registry, proposer, SuperGameInit { extra_data: vec![1; 40], ..init.clone() }).err(),
+        Some(GameError::BadExtraData)
+    );
+    assert_eq!(
+        mk(&registry, proposer, SuperGameInit { root_claim: B256::ZERO, ..init.clone() }).err(),
+        Some(GameError::SuperRootMismatch)
+    );
     assert_eq!(mk(&registry, liar(), init.clone()).err(), Some(GameError::BadAuth));
     let anchor_bytes = world.chain.anchor.encode();
     let stale = SuperGameInit { root_claim: keccak256(&anchor_bytes), extra_data: anchor_bytes, ..init.clone() };
@@ -420,7 +491,10 @@ fn permissioned_super_game() {
     let mut g = mk(&registry, proposer, init.clone()).unwrap();
     assert_eq!(g.status(), GameStatus::DefenderWins);
     assert_eq!((g.created_at(), g.resolved_at()), (T0, T0));
-    assert_eq!(g.root_claim_by_chain_id(U256::from(10u64)), Ok(SuperRoot::decode(&proposal).unwrap().output_roots[0].output_root));
+    assert_eq!(
+        g.root_claim_by_chain_id(U256::from(10u64)),
+        Ok(SuperRoot::decode(&proposal).unwrap().output_roots[0].output_root)
+    );
     assert!(!g.update_anchor(), "not finalized yet");
     g.advance(g.registry.finality_delay + 1);
     assert!(g.update_anchor());
@@ -451,7 +525,11 @@ fn standard_depths_game() {
     for (at, side) in [(point(1, 64), Side::HonestChallenges), (point(2, 1), Side::HonestDefends)] {
         let bug = Some(SuperToyBug { at });
         let p = play_with(&world, cfg.clone(), side, world.liar_states(bug, u64::MAX), bug);
-        assert!(!p.stepped_points.is_empty() && p.stepped_points.iter().all(|q| *q == at), "{at:?} {side:?}: {:?}", p.stepped_points);
+        assert!(
+            !p.stepped_points.is_empty() && p.stepped_points.iter().all(|q| *q == at),
+            "{at:?} {side:?}: {:?}",
+            p.stepped_points
+        );
         // The top half bisects all 30 levels, the bottom half down to the leaves at depth 73.
         assert!(p.game.claims().iter().any(|c| c.position.depth() == 30));
         assert!(p.game.claims().iter().any(|c| c.position.depth() == 73));
@@ -465,7 +543,10 @@ fn prestate_validation() {
     let world = World::new(2, u64::MAX);
     let game = world.create(honest(), world.honest_states().state_bytes_at(point(SECONDS, 0)).unwrap());
     let bottom = VmBottom(SuperToyTraceFactory { work: WORK, bug: None });
-    assert_eq!(SuperSplitTraceAccessor::for_game(&game, world.honest_states(), bottom.clone()).prestate_matches(), Ok(true));
+    assert_eq!(
+        SuperSplitTraceAccessor::for_game(&game, world.honest_states(), bottom.clone()).prestate_matches(),
+        Ok(true)
+    );
     let other = World::new(3, u64::MAX);
     assert_eq!(SuperSplitTraceAccessor::for_game(&game, other.honest_states(), bottom).prestate_matches(), Ok(false));
 }

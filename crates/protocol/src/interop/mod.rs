@@ -33,8 +33,7 @@ pub const INVALID_TRANSITION: &[u8] = b"invalid";
 
 /// `keccak256("invalid")`: the claim an honest party makes for a state that cannot be reached
 /// (L1 data exhausted, or a super root not yet derivable from the game's L1 head).
-pub const INVALID_TRANSITION_HASH: B256 =
-    b256!("ffd7db0f9d5cdeb49c4c9eba649d4dc6d852d64671e65488e57f58584992ac68");
+pub const INVALID_TRANSITION_HASH: B256 = b256!("ffd7db0f9d5cdeb49c4c9eba649d4dc6d852d64671e65488e57f58584992ac68");
 
 /// Length of a super root encoding with `n` chains: `9 + 64·n`.
 pub const fn super_root_len(n: usize) -> usize {

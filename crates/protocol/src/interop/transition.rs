@@ -80,7 +80,9 @@ impl TransitionState {
     fn rlp_payload_len(&self) -> usize {
         // A super root is at least 9 bytes, so it always takes a string header.
         let sr_len = Header { list: false, payload_length: self.pre_state.encoded_len() }.length_with_payload();
-        sr_len + Header { list: true, payload_length: self.pending_payload_len() }.length_with_payload() + self.step.length()
+        sr_len
+            + Header { list: true, payload_length: self.pending_payload_len() }.length_with_payload()
+            + self.step.length()
     }
 
     /// Encoded length, version byte included.
@@ -207,9 +209,7 @@ impl PreState {
     /// pending blocks' output roots under the pre-state's chain ids. A step past 127 is an error.
     pub fn transition(self, block: Option<OptimisticBlock>) -> Result<Self, PreStateError> {
         match self {
-            Self::SuperRoot(sr) => {
-                Ok(Self::TransitionState(TransitionState::new(sr, block.into_iter().collect(), 1)))
-            }
+            Self::SuperRoot(sr) => Ok(Self::TransitionState(TransitionState::new(sr, block.into_iter().collect(), 1))),
             Self::TransitionState(mut ts) => {
                 if ts.step > TRANSITION_STATE_MAX_STEPS {
                     return Err(PreStateError::StepOutOfRange(ts.step));

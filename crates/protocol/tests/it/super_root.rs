@@ -85,8 +85,16 @@ fn derived_super_root_vectors() {
     want.extend_from_slice(&[0u8; 32]);
     assert_eq!(s.encode(), want);
     check_sr(&s, 73, b256!("8207efd76e585db6927057aa7298075882dab8b7f62ef0e0a2d5f8bd83669c83"));
-    check_sr(&sr(1000, &[(10, rep(0xaa))]), 73, b256!("4f050649353a555e4b1b602568f60f3d30f36d0b42d3df26f4c5ea07a040d0f1"));
-    check_sr(&sr(1001, &[(10, rep(0xcc))]), 73, b256!("c8e85048b76b10b4ba87c2e1b5856284be77b64c024d62695e3e4f7cfd1dba10"));
+    check_sr(
+        &sr(1000, &[(10, rep(0xaa))]),
+        73,
+        b256!("4f050649353a555e4b1b602568f60f3d30f36d0b42d3df26f4c5ea07a040d0f1"),
+    );
+    check_sr(
+        &sr(1001, &[(10, rep(0xcc))]),
+        73,
+        b256!("c8e85048b76b10b4ba87c2e1b5856284be77b64c024d62695e3e4f7cfd1dba10"),
+    );
     // Go transition_state_test.go super root: 0xNN.. = Bytes32{0xNN}.
     let g = sr(9_842_494, &[(34, first(1)), (35, first(2))]);
     assert!(hex::encode(g.encode()).starts_with("010000000000962f3e"));
@@ -105,9 +113,21 @@ fn derived_transition_state_vectors() {
     let sr_hex = hex::encode(one.encode());
     let t1 = ts(one.clone(), &[(rep(0xbb), rep(0xcc))], 1);
     let blocks = format!("f844f842a0{}a0{}", "bb".repeat(32), "cc".repeat(32));
-    check_ts(&t1, 149, &format!("fff892b849{sr_hex}{blocks}"), "01", b256!("a03f79bcb29a28866637d15578f2111c7879c3b10d58151dfa3e280466d31c1a"));
+    check_ts(
+        &t1,
+        149,
+        &format!("fff892b849{sr_hex}{blocks}"),
+        "01",
+        b256!("a03f79bcb29a28866637d15578f2111c7879c3b10d58151dfa3e280466d31c1a"),
+    );
     let t127 = ts(one, &[(rep(0xbb), rep(0xcc))], 127);
-    check_ts(&t127, 149, "fff892b849", &format!("{blocks}7f"), b256!("0c6508d1295f2c72b08d3c76f0112df0a87f16921e01235136519d96acaba13e"));
+    check_ts(
+        &t127,
+        149,
+        "fff892b849",
+        &format!("{blocks}7f"),
+        b256!("0c6508d1295f2c72b08d3c76f0112df0a87f16921e01235136519d96acaba13e"),
+    );
     // Step 127 consolidates into SR(1001, [(10, cc..)]).
     let next = PreState::from(t127).transition(None).unwrap();
     assert_eq!(next, PreState::SuperRoot(sr(1001, &[(10, rep(0xcc))])));
@@ -115,25 +135,73 @@ fn derived_transition_state_vectors() {
 
     let two = sr(10, &[(1, Z), (2, Z)]);
     let two_hex = hex::encode(two.encode());
-    check_ts(&ts(two.clone(), &[], 0), 144, &format!("fff88db889{two_hex}c080"), "c080", b256!("4ab90f7b3d0294abc13710bbec134745c0477a09d426f9f94b73eb0b32ce9792"));
+    check_ts(
+        &ts(two.clone(), &[], 0),
+        144,
+        &format!("fff88db889{two_hex}c080"),
+        "c080",
+        b256!("4ab90f7b3d0294abc13710bbec134745c0477a09d426f9f94b73eb0b32ce9792"),
+    );
     let zb = format!("f842a0{}a0{}", "00".repeat(32), "00".repeat(32));
-    check_ts(&ts(two.clone(), &[(Z, Z)], 1), 213, &format!("fff8d2b889{two_hex}f844{zb}"), "01", b256!("baed8acde2b31a3d82c5802e4e350c3cff95b7f26c0945375423cf0e482722af"));
+    check_ts(
+        &ts(two.clone(), &[(Z, Z)], 1),
+        213,
+        &format!("fff8d2b889{two_hex}f844{zb}"),
+        "01",
+        b256!("baed8acde2b31a3d82c5802e4e350c3cff95b7f26c0945375423cf0e482722af"),
+    );
     let p2 = format!("fff90116b889{two_hex}f888{zb}{zb}");
-    check_ts(&ts(two.clone(), &[(Z, Z), (Z, Z)], 1), 282, &p2, "01", b256!("7def5d4c08757b57f1077f3543875c30020bd84abc5784e1b52477d6471cf7db"));
-    check_ts(&ts(two.clone(), &[(Z, Z), (Z, Z)], 2), 282, &p2, "02", b256!("212bee13b6565e09b582f6fa0152f75c5dc7b6ad8d36cec966901bc594a28bd5"));
-    check_ts(&ts(two.clone(), &[(Z, Z), (Z, Z)], 127), 282, &p2, "7f", b256!("4640542231e85ef40a36879398a313f18d7bdccb60c32dfa8a845b6f7d7d5c55"));
+    check_ts(
+        &ts(two.clone(), &[(Z, Z), (Z, Z)], 1),
+        282,
+        &p2,
+        "01",
+        b256!("7def5d4c08757b57f1077f3543875c30020bd84abc5784e1b52477d6471cf7db"),
+    );
+    check_ts(
+        &ts(two.clone(), &[(Z, Z), (Z, Z)], 2),
+        282,
+        &p2,
+        "02",
+        b256!("212bee13b6565e09b582f6fa0152f75c5dc7b6ad8d36cec966901bc594a28bd5"),
+    );
+    check_ts(
+        &ts(two.clone(), &[(Z, Z), (Z, Z)], 127),
+        282,
+        &p2,
+        "7f",
+        b256!("4640542231e85ef40a36879398a313f18d7bdccb60c32dfa8a845b6f7d7d5c55"),
+    );
     // Step 128 is not a reachable state but encodes (RLP `81 80`); transitioning it fails.
     let t128 = ts(two, &[(Z, Z), (Z, Z)], 128);
-    check_ts(&t128, 283, "fff90117b889", "8180", b256!("ba4d037d2436ccc8f31a26aeb6f7bc03accaf9d08f9ecc6b5d299a5d7df0ed13"));
+    check_ts(
+        &t128,
+        283,
+        "fff90117b889",
+        "8180",
+        b256!("ba4d037d2436ccc8f31a26aeb6f7bc03accaf9d08f9ecc6b5d299a5d7df0ed13"),
+    );
     assert_eq!(PreState::from(t128).transition(None), Err(PreStateError::StepOutOfRange(128)));
 
     // Go TS codec fixture.
     let g = sr(9_842_494, &[(34, first(1)), (35, first(2))]);
     let gt = ts(g, &[(first(5), first(3)), (first(6), first(4))], 2);
-    check_ts(&gt, 282, "fff90116b889010000000000962f3e", "02", b256!("0300049b1f440706600345720ee1882149d5194580460ef19f6f72f984e15d86"));
+    check_ts(
+        &gt,
+        282,
+        "fff90116b889010000000000962f3e",
+        "02",
+        b256!("0300049b1f440706600345720ee1882149d5194580460ef19f6f72f984e15d86"),
+    );
     // kona trace-extension super root as a step-0 transition state.
     let k = sr(1000, &[(9901, rep(0xa1)), (9902, rep(0xb2))]);
-    check_ts(&ts(k, &[], 0), 144, "fff88db889", "c080", b256!("dd9b574db55b6790d4ff9fe6a47e1e1579e751793c8e45456401863f007f788b"));
+    check_ts(
+        &ts(k, &[], 0),
+        144,
+        "fff88db889",
+        "c080",
+        b256!("dd9b574db55b6790d4ff9fe6a47e1e1579e751793c8e45456401863f007f788b"),
+    );
 }
 
 #[test]
@@ -185,7 +253,8 @@ fn full_timestamp_walk() {
             assert_eq!(t.pre_state, pre);
         }
         let s = s.transition(None).unwrap();
-        let want = SuperRoot::new(78, (0..n).map(|c| ChainOutputRoot::new(100 + c, blocks[c as usize].output_root)).collect());
+        let want =
+            SuperRoot::new(78, (0..n).map(|c| ChainOutputRoot::new(100 + c, blocks[c as usize].output_root)).collect());
         assert_eq!(s, PreState::SuperRoot(want));
     }
 }
@@ -401,7 +470,12 @@ fn hostile_encodings() {
             Err(e) => {
                 let kind = match &e {
                     PreStateError::Rlp(re) => format!("Rlp({re})"),
-                    other => format!("{other:?}").split(|c: char| c.is_ascii_digit()).next().unwrap_or_default().trim_end_matches('(').to_string(),
+                    other => format!("{other:?}")
+                        .split(|c: char| c.is_ascii_digit())
+                        .next()
+                        .unwrap_or_default()
+                        .trim_end_matches('(')
+                        .to_string(),
                 };
                 *kinds.entry(kind).or_default() += 1;
                 assert!(!e.to_string().is_empty());
@@ -411,7 +485,10 @@ fn hostile_encodings() {
         let _ = SuperRoot::decode(&input);
     }
     let rejected: usize = kinds.values().sum();
-    println!("hostile: {N} inputs, {accepted} canonical encodings accepted, {rejected} rejected in {} kinds", kinds.len());
+    println!(
+        "hostile: {N} inputs, {accepted} canonical encodings accepted, {rejected} rejected in {} kinds",
+        kinds.len()
+    );
     for (k, n) in &kinds {
         println!("  {n:6} {k}");
     }
@@ -504,9 +581,8 @@ fn kona_interop_differential() {
         let input = mutate(&mut r, v);
         let ours = SuperRoot::decode(&input);
         // Kona reads whole 64-byte chunks before it sees a partial tail: any whole chunk with a wide id panics it.
-        let wide = input.len() >= 9
-            && input[0] == 1
-            && input[9..].chunks_exact(64).any(|c| c[..24].iter().any(|&b| b != 0));
+        let wide =
+            input.len() >= 9 && input[0] == 1 && input[9..].chunks_exact(64).any(|c| c[..24].iter().any(|&b| b != 0));
         if wide {
             wide_ids += 1;
             continue;
