@@ -30,6 +30,8 @@ enum Command {
     Host(cmd::host::HostArgs),
     /// Load an ELF into an initial VM state (cannon load-elf).
     LoadElf(cmd::load_elf::LoadElfArgs),
+    /// Print the absolute prestate hash of the fault-proof program ELF.
+    Prestate(cmd::prestate::PrestateArgs),
     /// Run a VM state, writing proofs and snapshots (cannon run).
     Run(cmd::run::RunArgs),
     /// Check a step proof with the stateless verifier (MIPS64.step).
@@ -85,6 +87,7 @@ fn main() {
         Command::ExecuteBlock(a) => cmd::execute_block::run(a),
         Command::Host(a) => cmd::host::run(a),
         Command::LoadElf(a) => cmd::load_elf::run(a),
+        Command::Prestate(a) => cmd::prestate::run(a),
         Command::Run(a) => cmd::run::run(a),
         Command::Verify(a) => cmd::verify::run(a),
         Command::Witness(a) => cmd::witness::run(a),

@@ -16,7 +16,8 @@ pub struct HostArgs {
     /// L1 head block hash (local key 1).
     #[arg(long = "l1-head", value_parser = parse_b256)]
     pub l1_head: [u8; 32],
-    /// Agreed L2 head block hash (accepted; not needed offline).
+    /// Agreed L2 head block hash: checked against the block hash in the agreed output root's preimage when the
+    /// store holds it (kona-host checks the output root it recomputes for that block).
     #[arg(long = "agreed-l2-head-hash", alias = "l2-head", value_parser = parse_b256)]
     pub agreed_l2_head_hash: Option<[u8; 32]>,
     /// Agreed L2 output root (local key 2).
@@ -55,7 +56,8 @@ pub struct HostArgs {
     /// Serve a VM on fds 3 (hints in), 4 (acks out), 5 (keys in), 6 (preimages out).
     #[arg(long)]
     pub server: bool,
-    /// Run the program natively against this host (not available: needs a program).
+    /// Run the fault-proof program (rampart-program) in-process on the same inputs and store; the exit code is
+    /// its verdict (0 valid claim, 1 invalid claim or error, 2 panic).
     #[arg(long)]
     pub native: bool,
 }
@@ -88,12 +90,6 @@ fn oracle_fds() -> Result<[File; 4], CliError> {
 
 /// Runs `host`.
 pub fn run(args: HostArgs) -> Result<(), CliError> {
-    if args.native {
-        return Err(CliError::fail(
-            "--native needs a fault-proof program to run in-process, which rampart does not embed; use \
-             `rampart run ... -- rampart host --server ...`",
-        ));
-    }
     if args.l1_node_address.is_some() || args.l2_node_address.is_some() || args.l1_beacon_address.is_some() {
         return Err(CliError::fail(
             "online mode (fetching preimages over RPC) is not supported; serve an offline store with --data-dir \
@@ -119,6 +115,12 @@ pub fn run(args: HostArgs) -> Result<(), CliError> {
         None => FixtureStore::default(),
     };
     let store = SplitStore::new(locals, FallbackStore::new(disk, fixture));
+    if let Some(head) = args.agreed_l2_head_hash {
+        check_agreed_head(&store, &args.agreed_l2_output_root, &head)?;
+    }
+    if args.native {
+        return run_native(store);
+    }
     let [hint_rx, hint_tx, key_rx, data_tx] = oracle_fds()?;
     let mut server = PreimageServer::new(store);
     match server.serve(hint_rx, hint_tx, key_rx, data_tx) {
@@ -136,5 +138,60 @@ pub fn run(args: HostArgs) -> Result<(), CliError> {
             Ok(())
         }
         Err(e) => Err(CliError::fail(format!("host: {e}"))),
+    }
+}
+
+/// The agreed L2 head hash must be the block hash (bytes 96..128) of the agreed output root's preimage, when the
+/// store has that preimage (an offline host cannot fetch it; the program then fails on its own).
+fn check_agreed_head<S: KeyValueStore>(store: &S, agreed_root: &[u8; 32], head: &[u8; 32]) -> Result<(), CliError> {
+    let key = rampart_preimage::PreimageKey::keccak256(*agreed_root);
+    let Some(output) = store.get(&key).map_err(|e| CliError::fail(e.to_string()))? else {
+        return Ok(());
+    };
+    if output.len() != 128 || rampart_host::keccak256(&output) != *agreed_root {
+        return Err(CliError::fail(format!(
+            "the store's preimage of the agreed output root 0x{} is not a 128-byte output root",
+            hex::encode(agreed_root)
+        )));
+    }
+    if output[96..] != head[..] {
+        return Err(CliError::fail(format!(
+            "--agreed-l2-head-hash 0x{} is not the agreed output root's block hash 0x{}",
+            hex::encode(head),
+            hex::encode(&output[96..])
+        )));
+    }
+    Ok(())
+}
+
+/// `--native`: the program on a thread of this process, talking to the server over in-memory pipes with the
+/// same wire protocol as over fds 3-6.
+fn run_native<S: KeyValueStore>(store: S) -> Result<(), CliError> {
+    use rampart_preimage::native::{pipe, IoChannel};
+    let (hint_w, hint_r) = pipe();
+    let (ack_w, ack_r) = pipe();
+    let (key_w, key_r) = pipe();
+    let (data_w, data_r) = pipe();
+    let client = std::thread::Builder::new()
+        .name("program".into())
+        .spawn(move || {
+            let oracle =
+                rampart_program::ChannelOracle::new(IoChannel::new(data_r, key_w), IoChannel::new(ack_r, hint_w));
+            rampart_program::run(oracle).map(|_| ()).map_err(|e| e.to_string())
+        })
+        .map_err(|e| CliError::fail(format!("starting the program thread: {e}")))?;
+    let mut server = PreimageServer::new(store);
+    let served = server.serve(hint_r, ack_w, key_r, data_w);
+    let verdict = client.join();
+    if let Err(e) = &served {
+        eprintln!("host: {e}");
+    }
+    match verdict {
+        Ok(Ok(())) => {
+            eprintln!("program: valid claim");
+            Ok(())
+        }
+        Ok(Err(e)) => Err(CliError::fail(format!("program: {e}"))),
+        Err(_) => Err(CliError { code: 2, message: "program: panicked".into() }),
     }
 }
