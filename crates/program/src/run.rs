@@ -57,7 +57,7 @@ pub enum RunOutcome {
     /// The claimed block was the agreed safe head (nothing derived).
     TraceExtension,
     /// Blocks were derived and executed.
-    Derived(Box<DriveOutcome>),
+    Derived(alloc::boxed::Box<DriveOutcome>),
 }
 
 /// Runs kona-client's single-chain flow over `oracle`: `Ok` iff the claim is valid (exit 0), an error otherwise
