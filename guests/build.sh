@@ -63,7 +63,8 @@ for src in asm/*.S; do
   name=$(basename "$src" .S)
   asm/build-one.sh "$name" "$out/$name.elf"
 done
-# rust-executor (exec2): the OP block executor (crates/executor, no_std) as a guest. Its own crate and lock file in
+# rust-executor (exec2): the OP block executor (crates/executor, no_std) as a guest, with accelerated precompiles
+# (rust-executor.elf) and without (rust-executor-unaccelerated.elf). Its own crate and lock file in
 # rust-executor/ so the other Rust guests keep their dependency graph; same toolchain and flags as above, plus a
 # remap of the target dir (build scripts' OUT_DIR files). EXECUTOR_GUEST_TARGET_DIR keeps the (slow) build cached.
 (
@@ -82,6 +83,9 @@ done
     "--remap-path-prefix=$src_root/crates=/crates" | sed 's/\x1f$//')
   /usr/bin/cargo build --release --locked --quiet
   cp "$exec_target/mips64-rampart/release/rust-executor" "$out/rust-executor.elf"
+  # The same guest with every precompile and sender recovery run in the guest (to measure the acceleration).
+  /usr/bin/cargo build --release --locked --quiet --no-default-features
+  cp "$exec_target/mips64-rampart/release/rust-executor" "$out/rust-executor-unaccelerated.elf"
 )
 
 echo "built $(ls "$out"/*.elf | wc -l) guests into $out"

@@ -171,7 +171,15 @@ fn export_writes_a_directory_store_with_every_guest_input() {
     assert_eq!(input::decode_chain_config(&get(config_hash.0)).unwrap(), f.config);
     let files = walk_txt(&dir);
     assert!(files >= f.preimages.len() + 2, "{files} files");
-    assert_eq!(out.lines().next().unwrap(), format!("exported {files} preimages to {}", dir.display()));
+    let first = out.lines().next().unwrap();
+    let answers: usize = first
+        .strip_prefix(&format!("exported {files} preimages ("))
+        .and_then(|r| r.strip_suffix(&format!(" precompile answers) to {}", dir.display())))
+        .unwrap_or_else(|| panic!("{first}"))
+        .parse()
+        .unwrap();
+    assert!(answers > 0, "the block calls accelerated precompiles (sender recovery at least)");
+    assert_eq!(walk_prefix(&dir, "06"), answers, "one type-6 key per answer");
 
     // Exporting into a file (not a directory) is an error, not a panic.
     let file = scratch("export-file").join("not-a-dir");
@@ -180,6 +188,16 @@ fn export_writes_a_directory_store_with_every_guest_input() {
         rampart(&["execute-block", "--fixture", json.to_str().unwrap(), "--export", file.to_str().unwrap()]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("export to"), "{err}");
+}
+
+/// Number of directory-store files whose key starts with `prefix` (the key type byte).
+fn walk_prefix(dir: &Path, prefix: &str) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(prefix))
+        .map(|e| walk_txt(&e.path()))
+        .sum()
 }
 
 fn walk_txt(dir: &Path) -> usize {

@@ -51,6 +51,7 @@ pub fn executor_config(p: &ChainParams) -> ChainConfig {
             holocene: Some(0),
             isthmus: p.forks.isthmus,
             jovian: p.forks.jovian,
+            karst: p.forks.karst,
             interop: None,
         },
         eip1559_elasticity: p.eip1559_elasticity,

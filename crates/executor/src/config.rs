@@ -27,6 +27,8 @@ pub struct ForkTimes {
     pub isthmus: Option<u64>,
     /// Jovian.
     pub jovian: Option<u64>,
+    /// Karst.
+    pub karst: Option<u64>,
     /// Interop.
     pub interop: Option<u64>,
 }
@@ -49,7 +51,7 @@ pub struct ChainConfig {
 impl ForkTimes {
     /// Effective activation time of each fork in order Regolith..Interop, cascading later forks
     /// down (a fork is active whenever a later one is).
-    fn effective(&self) -> [Option<u64>; 10] {
+    fn effective(&self) -> [Option<u64>; 11] {
         let raw = [
             self.regolith,
             self.canyon,
@@ -60,6 +62,7 @@ impl ForkTimes {
             self.holocene,
             self.isthmus,
             self.jovian,
+            self.karst,
             self.interop,
         ];
         let mut out = raw;
@@ -101,9 +104,18 @@ impl ForkTimes {
     pub fn is_jovian(&self, ts: u64) -> bool {
         self.active(8, ts)
     }
+    /// Whether Karst is active at `ts`.
+    pub fn is_karst(&self, ts: u64) -> bool {
+        self.active(9, ts)
+    }
     /// Whether Interop is active at `ts`.
     pub fn is_interop(&self, ts: u64) -> bool {
-        self.active(9, ts)
+        self.active(10, ts)
+    }
+    /// Whether `ts` is the first block of Jovian or of a later fork (its parent at `parent_ts` is not in that
+    /// fork). Since Jovian such activation blocks may hold deposit transactions only.
+    pub fn is_post_jovian_activation_block(&self, parent_ts: u64, ts: u64) -> bool {
+        (8..11).any(|i| self.active(i, ts) && !self.active(i, parent_ts))
     }
 }
 
@@ -122,8 +134,8 @@ impl ChainConfig {
             (OpHardfork::Holocene, cond(e[6])),
             (OpHardfork::Isthmus, cond(e[7])),
             (OpHardfork::Jovian, cond(e[8])),
-            (OpHardfork::Karst, ForkCondition::Never),
-            (OpHardfork::Interop, cond(e[9])),
+            (OpHardfork::Karst, cond(e[9])),
+            (OpHardfork::Interop, cond(e[10])),
         ]);
         OpChainHardforks::new(forks)
     }
@@ -168,14 +180,15 @@ impl ChainConfig {
                 holocene: time("holocene_time")?,
                 isthmus: time("isthmus_time")?,
                 jovian: time("jovian_time")?,
+                karst: time("karst_time")?,
                 interop: time("interop_time")?,
             },
             eip1559_elasticity: param("eip1559Elasticity")?,
             eip1559_denominator: param("eip1559Denominator")?,
             eip1559_denominator_canyon: param("eip1559DenominatorCanyon")?,
         };
-        if cfg.eip1559_denominator == 0 || cfg.eip1559_denominator_canyon == 0 {
-            return Err(Error::Config("EIP-1559 denominator is 0".into()));
+        if cfg.eip1559_denominator == 0 || cfg.eip1559_denominator_canyon == 0 || cfg.eip1559_elasticity == 0 {
+            return Err(Error::Config("EIP-1559 denominator or elasticity is 0".into()));
         }
         Ok(cfg)
     }

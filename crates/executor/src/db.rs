@@ -212,6 +212,16 @@ impl<P: TrieProvider> TrieDb<P> {
         Ok(hash)
     }
 
+    /// Every preimage a provider needs to reopen the current state at its root and walk the paths this block
+    /// touched: the hashed nodes of the state trie and of every opened storage trie (in address order).
+    pub fn trie_preimages(&self) -> Vec<Bytes> {
+        let mut out = self.state.preimages();
+        for trie in self.storage.values() {
+            out.extend(trie.preimages());
+        }
+        out
+    }
+
     /// Hash of the parent block this state belongs to.
     pub fn parent_hash(&self) -> B256 {
         self.parent_hash

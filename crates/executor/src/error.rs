@@ -43,6 +43,9 @@ pub enum Error {
     /// The output root was not computed because the caller did not ask for it.
     #[error("output root not requested")]
     OutputRootNotRequested,
+    /// An accelerated precompile could not be answered, or its answer is malformed.
+    #[error("precompile: {0}")]
+    Precompile(String),
     /// Fixture or input file problem.
     #[error("input: {0}")]
     Input(String),

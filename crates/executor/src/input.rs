@@ -1,9 +1,9 @@
 //! Deterministic byte encodings of the block-building inputs that travel through the preimage oracle
 //! (`rampart execute-block --export` writes them, the MIPS64 executor guest reads them).
 //!
-//! * Chain config blob: `b"RCC1"` ‖ chain id ‖ EIP-1559 elasticity ‖ denominator ‖ Canyon denominator (each
-//!   u64 big-endian) ‖ ten fork times Regolith..Interop, each a flag byte (0 = not scheduled, 1 = scheduled)
-//!   followed by the u64 big-endian time (0 when not scheduled). Exactly 4 + 32 + 90 bytes.
+//! * Chain config blob: `b"RCC2"` ‖ chain id ‖ EIP-1559 elasticity ‖ denominator ‖ Canyon denominator (each
+//!   u64 big-endian) ‖ eleven fork times Regolith..Interop (Karst before Interop), each a flag byte (0 = not scheduled, 1 = scheduled)
+//!   followed by the u64 big-endian time (0 when not scheduled). Exactly 4 + 32 + 99 bytes.
 //! * Attributes blob: the RLP list `[config_hash, timestamp, prev_randao, fee_recipient, withdrawals?,
 //!   parent_beacon_block_root?, slot_number?, target_gas_limit?, transactions?, no_tx_pool?, gas_limit?,
 //!   eip_1559_params?, min_base_fee?]`, where `x?` is an RLP list of zero items (absent) or one item (present)
@@ -16,9 +16,9 @@ use alloy_primitives::{Address, Bytes, B256, B64};
 use alloy_rlp::{Decodable, Encodable};
 use op_alloy_rpc_types_engine::OpPayloadAttributes;
 
-const CONFIG_MAGIC: &[u8; 4] = b"RCC1";
+const CONFIG_MAGIC: &[u8; 4] = b"RCC2";
 /// Length of an encoded chain config blob.
-pub const CHAIN_CONFIG_LEN: usize = 4 + 4 * 8 + 10 * 9;
+pub const CHAIN_CONFIG_LEN: usize = 4 + 4 * 8 + 11 * 9;
 
 /// Encodes `config` as the fixed-size chain config blob.
 pub fn encode_chain_config(config: &ChainConfig) -> Vec<u8> {
@@ -35,15 +35,15 @@ pub fn encode_chain_config(config: &ChainConfig) -> Vec<u8> {
     out
 }
 
-fn fork_list(f: &ForkTimes) -> [Option<u64>; 10] {
-    [f.regolith, f.canyon, f.delta, f.ecotone, f.fjord, f.granite, f.holocene, f.isthmus, f.jovian, f.interop]
+fn fork_list(f: &ForkTimes) -> [Option<u64>; 11] {
+    [f.regolith, f.canyon, f.delta, f.ecotone, f.fjord, f.granite, f.holocene, f.isthmus, f.jovian, f.karst, f.interop]
 }
 
 /// Decodes a chain config blob made by [`encode_chain_config`].
 pub fn decode_chain_config(blob: &[u8]) -> Result<ChainConfig, Error> {
     if blob.len() != CHAIN_CONFIG_LEN || &blob[..4] != CONFIG_MAGIC {
         return Err(Error::Config(format!(
-            "chain config blob: expected {CHAIN_CONFIG_LEN} bytes starting with RCC1, got {} bytes",
+            "chain config blob: expected {CHAIN_CONFIG_LEN} bytes starting with RCC2, got {} bytes",
             blob.len()
         )));
     }
@@ -52,7 +52,7 @@ pub fn decode_chain_config(blob: &[u8]) -> Result<ChainConfig, Error> {
         b.copy_from_slice(&blob[i..i + 8]);
         u64::from_be_bytes(b)
     };
-    let mut times = [None; 10];
+    let mut times = [None; 11];
     for (k, t) in times.iter_mut().enumerate() {
         let at = 36 + k * 9;
         *t = match blob[at] {
@@ -61,16 +61,28 @@ pub fn decode_chain_config(blob: &[u8]) -> Result<ChainConfig, Error> {
             _ => return Err(Error::Config(format!("chain config blob: bad fork flag at byte {at}"))),
         };
     }
-    let [regolith, canyon, delta, ecotone, fjord, granite, holocene, isthmus, jovian, interop] = times;
+    let [regolith, canyon, delta, ecotone, fjord, granite, holocene, isthmus, jovian, karst, interop] = times;
     let cfg = ChainConfig {
         chain_id: u64_at(4),
         eip1559_elasticity: u64_at(12),
         eip1559_denominator: u64_at(20),
         eip1559_denominator_canyon: u64_at(28),
-        forks: ForkTimes { regolith, canyon, delta, ecotone, fjord, granite, holocene, isthmus, jovian, interop },
+        forks: ForkTimes {
+            regolith,
+            canyon,
+            delta,
+            ecotone,
+            fjord,
+            granite,
+            holocene,
+            isthmus,
+            jovian,
+            karst,
+            interop,
+        },
     };
-    if cfg.eip1559_denominator == 0 || cfg.eip1559_denominator_canyon == 0 {
-        return Err(Error::Config("EIP-1559 denominator is 0".into()));
+    if cfg.eip1559_denominator == 0 || cfg.eip1559_denominator_canyon == 0 || cfg.eip1559_elasticity == 0 {
+        return Err(Error::Config("EIP-1559 denominator or elasticity is 0".into()));
     }
     Ok(cfg)
 }

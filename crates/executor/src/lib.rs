@@ -12,16 +12,18 @@ mod builder;
 mod config;
 mod db;
 mod error;
-pub mod input;
 #[cfg(feature = "std")]
 pub mod fixture;
+pub mod input;
+pub mod precompiles;
 mod preimages;
 
 pub use alloy_consensus::Header;
 pub use alloy_primitives::{Address, Bytes, B256};
-pub use builder::{build_block, build_block_with, output_root_v0, BlockOutcome, L2_TO_L1_MESSAGE_PASSER};
+pub use builder::{build_block, build_block_with, output_root_v0, BlockOutcome, BuildOptions, L2_TO_L1_MESSAGE_PASSER};
 pub use config::{ChainConfig, ForkTimes};
 pub use db::TrieDb;
 pub use error::Error;
 pub use op_alloy_rpc_types_engine::OpPayloadAttributes;
+pub use precompiles::{PrecompileCall, PrecompileOracle};
 pub use preimages::{parse_kv_text, PreimageStore};

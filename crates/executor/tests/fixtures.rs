@@ -134,7 +134,8 @@ fn hash_only_builds_never_ask_for_missing_preimages() {
     for n in BLOCKS {
         let f = load_fixture(&fixture_dir().join(format!("block-{n}.json"))).unwrap();
         let rec = Recording { store: &f.preimages, misses: Default::default() };
-        let out = rampart_executor::build_block_with(&f.config, &f.parent_header, &f.attributes, &rec, false).unwrap();
+        let opts = rampart_executor::BuildOptions::default();
+        let out = rampart_executor::build_block_with(&f.config, &f.parent_header, &f.attributes, &rec, &opts).unwrap();
         assert_eq!(out.block_hash, f.expected_block_hash, "block {n}");
         assert!(rec.misses.borrow().is_empty(), "block {n} asked for missing keys {:?}", rec.misses.borrow());
         if !f.config.forks.is_isthmus(f.attributes.payload_attributes.timestamp) {
@@ -145,4 +146,43 @@ fn hash_only_builds_never_ask_for_missing_preimages() {
         assert_eq!(full.block_hash, out.block_hash);
         assert_eq!(full.state_root, out.state_root);
     }
+}
+
+#[test]
+fn accelerated_precompiles_give_the_same_blocks_and_record_their_calls() {
+    use rampart_executor::precompiles::{decode_answer, PrecompileCall, RecordingPrecompiles, ECRECOVER};
+    use std::sync::Arc;
+    let mut total_calls = 0;
+    for n in BLOCKS {
+        let f = load_fixture(&fixture_dir().join(format!("block-{n}.json"))).unwrap();
+        let rec = Arc::new(RecordingPrecompiles::default());
+        let opts = rampart_executor::BuildOptions { precompiles: Some(rec.clone()), ..Default::default() };
+        let out = rampart_executor::build_block_with(&f.config, &f.parent_header, &f.attributes, &f.preimages, &opts)
+            .unwrap();
+        assert_eq!(out.block_hash, f.expected_block_hash, "block {n} accelerated");
+        let calls = rec.take();
+        for (key, (payload, value)) in &calls {
+            let call = PrecompileCall::parse(payload).unwrap();
+            assert_eq!(call.key_hash(), *key);
+            assert_eq!(call.preimage(), *payload);
+            // Holocene: only ecrecover, bn254 pairing and KZG are accelerated; ecrecover is charged 3000.
+            assert!(
+                [
+                    ECRECOVER,
+                    rampart_executor::precompiles::BN254_PAIRING,
+                    rampart_executor::precompiles::KZG_POINT_EVALUATION
+                ]
+                .contains(&call.address),
+                "{}",
+                call.address
+            );
+            if call.address == ECRECOVER {
+                assert_eq!(call.gas, 3000);
+                assert!(call.input.len() <= 128);
+            }
+            assert!(decode_answer(value).is_ok());
+        }
+        total_calls += calls.len();
+    }
+    assert!(total_calls > 0, "the fixture blocks call accelerated precompiles");
 }

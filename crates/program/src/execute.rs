@@ -12,7 +12,7 @@ use alloy_consensus::Header;
 use alloy_primitives::{Bytes, B256};
 use core::cell::RefCell;
 use op_alloy_rpc_types_engine::OpPayloadAttributes;
-use rampart_executor::{build_block_with, ChainConfig, ForkTimes};
+use rampart_executor::{build_block_with, BuildOptions, ChainConfig, ForkTimes};
 use rampart_genesis::RollupConfig;
 use rampart_mpt::TrieProvider;
 
@@ -31,6 +31,7 @@ pub fn executor_config(cfg: &RollupConfig) -> ChainConfig {
             holocene: h.holocene_time,
             isthmus: h.isthmus_time,
             jovian: h.jovian_time,
+            karst: h.karst_time,
             interop: h.lagoon_time,
         },
         eip1559_elasticity: cfg.chain_op_config.eip1559_elasticity,
@@ -93,7 +94,9 @@ pub fn execute_block<O: PreimageOracle + ?Sized>(
     let parent_hash = parent.hash_slow();
     oracle.hint(&HintType::L2PayloadWitness.with(payload_witness_hint(parent_hash, attrs)))?;
     let number = parent.number + 1;
-    let outcome = build_block_with(config, parent, attrs, OracleTrieProvider::new(oracle), true)
+    // Precompiles run in the EVM here (the program does not use the precompile oracle yet).
+    let options = BuildOptions { output_root: true, ..Default::default() };
+    let outcome = build_block_with(config, parent, attrs, OracleTrieProvider::new(oracle), &options)
         .map_err(|source| ProgramError::Execution { number, source })?;
     let (message_passer, _) = outcome.output_root.map_err(|source| ProgramError::Execution { number, source })?;
     Ok(ExecutedBlock {

@@ -7,6 +7,11 @@
 //! hash, 4 = block number (u64 BE), 5 = L2 chain id (u64 BE). Everything else is a keccak256 preimage (key type 2):
 //! the parent header RLP, the attributes blob, the chain config blob (its hash is inside the attributes blob),
 //! state and storage trie nodes, contract bytecode and older headers.
+//!
+//! Accelerated precompiles (built with the default `accelerated` feature, `rust-executor.elf`): kona-client's
+//! set for the fork, plus transaction sender recovery, go through the precompile oracle: an `l1-precompile` hint
+//! with `address ‖ gas ‖ input`, then the type-6 key of its keccak256 (value: status byte ‖ output). Without the
+//! feature (`rust-executor-unaccelerated.elf`) everything runs in the guest.
 #![no_std]
 #![no_main]
 
@@ -16,7 +21,7 @@ use alloc::string::{String, ToString};
 use alloy_primitives::{keccak256, Bytes, B256};
 use alloy_rlp::Decodable;
 use guest_rt::{entry, eprintln, local_key, preimage, println, Args};
-use rampart_executor::{build_block_with, input, Header};
+use rampart_executor::{build_block_with, input, BuildOptions, Header};
 use rampart_mpt::TrieProvider;
 
 /// Trie nodes, bytecode and headers from the preimage oracle, keyed by keccak256 (key type 2).
@@ -32,6 +37,44 @@ impl TrieProvider for OracleProvider {
     fn node(&self, hash: B256) -> Result<Bytes, rampart_mpt::Error> {
         preimage(keccak_key(hash)).map(Bytes::from).ok_or(rampart_mpt::Error::MissingNode(hash))
     }
+}
+
+/// Precompile answers from the oracle: hint `l1-precompile 0x<address ‖ gas ‖ input>`, then key type 6.
+#[cfg(feature = "accelerated")]
+struct OraclePrecompiles;
+
+#[cfg(feature = "accelerated")]
+impl rampart_executor::PrecompileOracle for OraclePrecompiles {
+    fn call(
+        &self,
+        call: &rampart_executor::PrecompileCall<'_>,
+    ) -> Result<Option<alloc::vec::Vec<u8>>, rampart_executor::Error> {
+        let payload = call.preimage();
+        let hint = rampart_preimage::Hint::new("l1-precompile", payload).frame();
+        let mut ack = [0u8; 1];
+        if !guest_rt::write_all(guest_rt::fd::HINT_WRITE, &hint)
+            || guest_rt::read(guest_rt::fd::HINT_READ, &mut ack) != Ok(1)
+        {
+            return Err(rampart_executor::Error::Precompile("hint channel failed".into()));
+        }
+        let mut key = call.key_hash().0;
+        key[0] = 6;
+        let value = preimage(key).ok_or_else(|| {
+            rampart_executor::Error::Precompile(alloc::format!("precompile answer {} unavailable", B256::from(key)))
+        })?;
+        rampart_executor::precompiles::decode_answer(&value)
+    }
+}
+
+fn options() -> BuildOptions {
+    // Only the block hash is checked: do not ask the oracle for the message passer's proof unless the header
+    // itself needs it (Isthmus), since a host cannot answer a key it does not have.
+    #[cfg(feature = "accelerated")]
+    let precompiles =
+        Some(alloc::sync::Arc::new(OraclePrecompiles) as alloc::sync::Arc<dyn rampart_executor::PrecompileOracle>);
+    #[cfg(not(feature = "accelerated"))]
+    let precompiles = None;
+    BuildOptions { precompiles, ..Default::default() }
 }
 
 fn local32(ident: u64) -> Result<B256, String> {
@@ -81,9 +124,8 @@ fn run() -> Result<bool, String> {
         "executor guest: block {number} on parent {parent_hash}, {} transactions",
         attrs.transactions.as_ref().map_or(0, |t| t.len())
     );
-    // Only the block hash is checked: do not ask the oracle for the message passer's proof unless the header
-    // itself needs it (Isthmus), since a host cannot answer a key it does not have.
-    let out = build_block_with(&config, &parent, &attrs, OracleProvider, false).map_err(|e| alloc::format!("{e}"))?;
+    let out =
+        build_block_with(&config, &parent, &attrs, OracleProvider, &options()).map_err(|e| alloc::format!("{e}"))?;
     println!("gas used:       {}", out.gas_used);
     println!("state root:     {}", out.state_root);
     println!("block hash:     {}", out.block_hash);

@@ -4,7 +4,9 @@
 //! to give `rampart host --server`.
 
 use crate::CliError;
-use rampart_executor::{build_block, fixture, input};
+use rampart_executor::{
+    build_block, build_block_with, fixture, input, precompiles::RecordingPrecompiles, BuildOptions,
+};
 use rampart_host::preimage::PreimageKey;
 use rampart_host::{DirectoryKeyValueStore, KeyValueStore};
 use std::path::{Path, PathBuf};
@@ -37,13 +39,15 @@ pub struct ExportedInputs {
     pub chain_id: u64,
     /// Number of distinct preimages written.
     pub preimages: usize,
+    /// Of those, precompile answers (type-6 keys) for the accelerated guest.
+    pub precompile_answers: usize,
 }
 
 /// Writes the executor guest's preimages for fixture `f` into a directory store at `dir`.
 pub fn export(f: &fixture::Fixture, dir: &Path) -> Result<ExportedInputs, CliError> {
     let store_err = |e: rampart_host::StoreError| CliError::fail(format!("export to {}: {e}", dir.display()));
     let mut store = DirectoryKeyValueStore::open(dir).map_err(store_err)?;
-    let mut put = |value: Vec<u8>| -> Result<[u8; 32], CliError> {
+    let put = |store: &mut DirectoryKeyValueStore, value: Vec<u8>| -> Result<[u8; 32], CliError> {
         let hash = rampart_host::keccak256(&value);
         store.set(PreimageKey::keccak256(hash), value).map_err(store_err)?;
         Ok(hash)
@@ -51,14 +55,27 @@ pub fn export(f: &fixture::Fixture, dir: &Path) -> Result<ExportedInputs, CliErr
     let mut count = 0;
     for key in f.preimages.keys() {
         let value = f.preimages.get(key).map_err(|e| CliError::fail(e.to_string()))?;
-        put(value.to_vec())?;
+        put(&mut store, value.to_vec())?;
         count += 1;
     }
-    let parent_hash = put(input::encode_header(&f.parent_header))?;
-    let config_hash = put(input::encode_chain_config(&f.config))?;
-    let attributes_hash = put(input::encode_attributes(&f.attributes, config_hash.into()))?;
+    let parent_hash = put(&mut store, input::encode_header(&f.parent_header))?;
+    let config_hash = put(&mut store, input::encode_chain_config(&f.config))?;
+    let attributes_hash = put(&mut store, input::encode_attributes(&f.attributes, config_hash.into()))?;
     count +=
         [parent_hash, config_hash, attributes_hash].iter().filter(|h| !f.preimages.contains(&(**h).into())).count();
+    // The accelerated guest asks the precompile oracle: build the block natively once, recording every call, and
+    // store each answer under its type-6 key (and the call itself under its keccak256 key, as kona-host does).
+    let recorder = std::sync::Arc::new(RecordingPrecompiles::default());
+    let options = BuildOptions { precompiles: Some(recorder.clone()), ..Default::default() };
+    build_block_with(&f.config, &f.parent_header, &f.attributes, &f.preimages, &options)
+        .map_err(|e| CliError::fail(format!("block {} failed: {e}", f.parent_header.number + 1)))?;
+    let calls = recorder.take();
+    for (hash, (payload, answer)) in &calls {
+        store.set(PreimageKey::precompile(hash.0), answer.clone()).map_err(store_err)?;
+        let stored = store.get(&PreimageKey::keccak256(hash.0)).map_err(store_err)?.is_some();
+        store.set(PreimageKey::keccak256(hash.0), payload.clone()).map_err(store_err)?;
+        count += 1 + usize::from(!stored);
+    }
     Ok(ExportedInputs {
         parent_hash,
         attributes_hash,
@@ -66,6 +83,7 @@ pub fn export(f: &fixture::Fixture, dir: &Path) -> Result<ExportedInputs, CliErr
         block_number: f.parent_header.number + 1,
         chain_id: f.config.chain_id,
         preimages: count,
+        precompile_answers: calls.len(),
     })
 }
 
@@ -75,7 +93,12 @@ pub fn run(args: ExecuteBlockArgs) -> Result<(), CliError> {
     let f = fixture::load_fixture(path).map_err(|e| CliError::fail(format!("cannot load fixture: {e}")))?;
     if let Some(dir) = &args.export {
         let x = export(&f, dir)?;
-        println!("exported {} preimages to {}", x.preimages, dir.display());
+        println!(
+            "exported {} preimages ({} precompile answers) to {}",
+            x.preimages,
+            x.precompile_answers,
+            dir.display()
+        );
         println!(
             "host args: --l1-head 0x{} --l2-output-root 0x{} --l2-claim 0x{} --l2-block-number {} --l2-chain-id {}",
             hex::encode(x.parent_hash),

@@ -26,10 +26,7 @@ pub struct LoadElfArgs {
 /// Runs `load-elf`.
 pub fn run(args: LoadElfArgs) -> Result<(), CliError> {
     if args.vm_type != STATE_TYPE_NAME {
-        return Err(CliError::usage(format!(
-            "unsupported --type {:?} (supported: {STATE_TYPE_NAME})",
-            args.vm_type
-        )));
+        return Err(CliError::usage(format!("unsupported --type {:?} (supported: {STATE_TYPE_NAME})", args.vm_type)));
     }
     if !args.out.is_empty() && args.out != "-" && !state_file::is_binary_path(&args.out) {
         return Err(CliError::usage(format!("--out {:?}: json not supported (use .bin or .bin.gz)", args.out)));
