@@ -47,11 +47,22 @@ pub enum Error {
 pub trait TrieProvider {
     /// Returns the RLP of the node whose keccak256 is `hash`, or [`Error::MissingNode`].
     fn node(&self, hash: B256) -> Result<Bytes, Error>;
+
+    /// Whether every answer of [`TrieProvider::node`] is guaranteed to hash to its key, so that readers may skip
+    /// re-hashing it. Only a fault-proof VM's preimage oracle gives that guarantee (its keccak256 preimages are
+    /// checked when loaded into the on-chain PreimageOracle, so a step that reads a wrong one cannot be proven);
+    /// a store filled from files or the network does not.
+    fn hashes_verified(&self) -> bool {
+        false
+    }
 }
 
 impl<T: TrieProvider + ?Sized> TrieProvider for &T {
     fn node(&self, hash: B256) -> Result<Bytes, Error> {
         (**self).node(hash)
+    }
+    fn hashes_verified(&self) -> bool {
+        (**self).hashes_verified()
     }
 }
 

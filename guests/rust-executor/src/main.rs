@@ -37,6 +37,12 @@ impl TrieProvider for OracleProvider {
     fn node(&self, hash: B256) -> Result<Bytes, rampart_mpt::Error> {
         preimage(keccak_key(hash)).map(Bytes::from).ok_or(rampart_mpt::Error::MissingNode(hash))
     }
+
+    /// The VM's preimage oracle only proves keccak256 preimages that hash to their key.
+    #[cfg(feature = "accelerated")]
+    fn hashes_verified(&self) -> bool {
+        true
+    }
 }
 
 /// Precompile answers from the oracle: hint `l1-precompile 0x<address ‖ gas ‖ input>`, then key type 6.
