@@ -2,6 +2,7 @@
 //! `--data-dir` directory store and/or a `--fixture`; local keys from the flags).
 
 use crate::CliError;
+use rampart_host::preimage::PreimageKey;
 use rampart_host::{
     DirectoryKeyValueStore, FallbackStore, FixtureStore, KeyValueStore, LocalInputs, MemoryKeyValueStore,
     PreimageServer, SplitStore,
@@ -88,6 +89,20 @@ fn oracle_fds() -> Result<[File; 4], CliError> {
     Ok(unsafe { [File::from_raw_fd(3), File::from_raw_fd(4), File::from_raw_fd(5), File::from_raw_fd(6)] })
 }
 
+/// Answers an `l1-precompile` hint (`address ‖ gas u64 BE ‖ input`) as kona-host does: runs the precompile
+/// natively and makes its answer (status ‖ output) available under the type-6 key, and the hint payload under its
+/// keccak256 key. Other hints, and calls of precompiles that are not accelerated, give nothing.
+fn precompile_hint(hint: &rampart_host::preimage::Hint) -> Vec<(PreimageKey, Vec<u8>)> {
+    use rampart_executor::precompiles::{encode_answer, run, PrecompileCall};
+    if hint.kind != "l1-precompile" {
+        return Vec::new();
+    }
+    let Some(call) = PrecompileCall::parse(&hint.data) else { return Vec::new() };
+    let Ok((ok, out)) = run(call.address, call.gas, call.input) else { return Vec::new() };
+    let hash = call.key_hash().0;
+    vec![(PreimageKey::precompile(hash), encode_answer(ok, &out)), (PreimageKey::keccak256(hash), hint.data.clone())]
+}
+
 /// Runs `host`.
 pub fn run(args: HostArgs) -> Result<(), CliError> {
     if args.l1_node_address.is_some() || args.l2_node_address.is_some() || args.l1_beacon_address.is_some() {
@@ -122,7 +137,7 @@ pub fn run(args: HostArgs) -> Result<(), CliError> {
         return run_native(store);
     }
     let [hint_rx, hint_tx, key_rx, data_tx] = oracle_fds()?;
-    let mut server = PreimageServer::new(store);
+    let mut server = PreimageServer::new(store).with_hint_handler(std::sync::Arc::new(precompile_hint));
     match server.serve(hint_rx, hint_tx, key_rx, data_tx) {
         Ok(r) => {
             eprintln!(
