@@ -534,8 +534,8 @@ fn cases() -> Vec<Case> {
                 h.extend(["--l2-chain-id".into(), f.chain_id.to_string()]);
                 h
             }
-            "rust-executor" => {
-                // The smallest fixture block (94.5 M steps).
+            "rust-executor" | "rust-executor-unaccelerated" => {
+                // The smallest fixture block (both builds of the guest).
                 let json = common::fixture_dir().join("block-26207960.json");
                 let kv = shared.join("executor-kv");
                 let o = common::rampart(
