@@ -16,6 +16,7 @@ mod errors;
 mod fetcher;
 mod hints;
 mod local;
+mod online;
 pub mod rpc;
 mod server;
 mod store;
@@ -26,6 +27,7 @@ pub use fetcher::{
     FetchFuture, Fetcher, HintRouter, NativeFetcher, NodeUrls, OnlineFetcher, RouteReport, RouterStats,
     L2_TO_L1_MESSAGE_PASSER,
 };
+pub use online::{FetchOnMiss, OnlineHost, OnlineSummary, SharedStore};
 pub use hints::{hint_type, BlockId, HintType, ParsedHint};
 
 pub use local::LocalInputs;

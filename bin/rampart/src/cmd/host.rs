@@ -1,5 +1,6 @@
 //! `rampart host`: the preimage server, with kona-host's `single` flags (offline: preimages come from a
-//! `--data-dir` directory store and/or a `--fixture`; local keys from the flags).
+//! `--data-dir` directory store and/or a `--fixture`; online with the three node addresses: each hint is routed
+//! to the nodes and its verified preimages written to the data dir; local keys from the flags).
 
 use crate::CliError;
 use rampart_host::preimage::PreimageKey;
@@ -45,13 +46,13 @@ pub struct HostArgs {
     /// Also serve the preimages of a `block-N.kv.gz` fixture (as keccak256 keys).
     #[arg(long)]
     pub fixture: Option<String>,
-    /// L1 execution RPC (online mode; not supported, accepted to give a clear error).
+    /// L1 execution node JSON-RPC (online mode, with the other two node addresses).
     #[arg(long = "l1-node-address", alias = "l1")]
     pub l1_node_address: Option<String>,
-    /// L2 execution RPC (online mode; not supported).
+    /// L2 execution node JSON-RPC (online mode).
     #[arg(long = "l2-node-address", alias = "l2")]
     pub l2_node_address: Option<String>,
-    /// L1 beacon RPC (online mode; not supported).
+    /// L1 beacon API or blob archiver (online mode).
     #[arg(long = "l1-beacon-address", alias = "beacon")]
     pub l1_beacon_address: Option<String>,
     /// Serve a VM on fds 3 (hints in), 4 (acks out), 5 (keys in), 6 (preimages out).
@@ -105,12 +106,17 @@ fn precompile_hint(hint: &rampart_host::preimage::Hint) -> Vec<(PreimageKey, Vec
 
 /// Runs `host`.
 pub fn run(args: HostArgs) -> Result<(), CliError> {
-    if args.l1_node_address.is_some() || args.l2_node_address.is_some() || args.l1_beacon_address.is_some() {
-        return Err(CliError::fail(
-            "online mode (fetching preimages over RPC) is not supported; serve an offline store with --data-dir \
-             and/or --fixture",
-        ));
-    }
+    let online = match (&args.l1_node_address, &args.l1_beacon_address, &args.l2_node_address) {
+        (None, None, None) => None,
+        (Some(l1), Some(beacon), Some(l2)) => {
+            Some(rampart_host::NodeUrls { l1: l1.clone(), beacon: beacon.clone(), l2: l2.clone() })
+        }
+        _ => {
+            return Err(CliError::fail(
+                "online mode needs all of --l1-node-address, --l1-beacon-address and --l2-node-address",
+            ))
+        }
+    };
     let locals = LocalInputs {
         l1_head: args.l1_head,
         agreed_output_root: args.agreed_l2_output_root,
@@ -121,7 +127,7 @@ pub fn run(args: HostArgs) -> Result<(), CliError> {
         l1_config: args.l1_config_path.as_deref().map(|p| read_json(p, "L1 config")).transpose()?,
     };
     let store_err = |e: rampart_host::StoreError| CliError::fail(e.to_string());
-    let disk: Box<dyn KeyValueStore> = match &args.data_dir {
+    let disk: Box<dyn KeyValueStore + Send> = match &args.data_dir {
         Some(d) => Box::new(DirectoryKeyValueStore::open(d).map_err(store_err)?),
         None => Box::new(MemoryKeyValueStore::new()),
     };
@@ -129,16 +135,56 @@ pub fn run(args: HostArgs) -> Result<(), CliError> {
         Some(f) => FixtureStore::open(f).map_err(store_err)?,
         None => FixtureStore::default(),
     };
-    let store = SplitStore::new(locals, FallbackStore::new(disk, fixture));
-    if let Some(head) = args.agreed_l2_head_hash {
-        check_agreed_head(&store, &args.agreed_l2_output_root, &head)?;
+    // Online: hints are routed to the nodes as they come and their preimages written to the data dir (or memory).
+    let shared = rampart_host::SharedStore::new(disk);
+    let host = match &online {
+        Some(urls) => Some(
+            rampart_host::OnlineHost::new(
+                urls,
+                rampart_host::rpc::RetryPolicy::default(),
+                args.agreed_l2_head_hash.map(Into::into),
+            )
+            .map_err(|e| CliError::fail(e.to_string()))?,
+        ),
+        None => None,
+    };
+    if let (Some(head), None) = (args.agreed_l2_head_hash, &host) {
+        check_agreed_head(&FallbackStore::new(shared.clone(), fixture.clone()), &args.agreed_l2_output_root, &head)?;
     }
     if args.native {
-        return run_native(store);
+        return match &host {
+            Some(h) => run_native(
+                SplitStore::new(locals, FallbackStore::new(h.fetch_on_miss(shared.clone()), fixture)),
+                Some(h.hint_handler(shared)),
+            ),
+            None => run_native(
+                SplitStore::new(locals, FallbackStore::new(shared, fixture)),
+                Some(std::sync::Arc::new(precompile_hint)),
+            ),
+        };
     }
     let [hint_rx, hint_tx, key_rx, data_tx] = oracle_fds()?;
-    let mut server = PreimageServer::new(store).with_hint_handler(std::sync::Arc::new(precompile_hint));
-    match server.serve(hint_rx, hint_tx, key_rx, data_tx) {
+    let result = match &host {
+        Some(h) => {
+            let store = SplitStore::new(locals, FallbackStore::new(h.fetch_on_miss(shared.clone()), fixture));
+            PreimageServer::new(store).with_hint_handler(h.hint_handler(shared)).serve(hint_rx, hint_tx, key_rx, data_tx)
+        }
+        None => PreimageServer::new(SplitStore::new(locals, FallbackStore::new(shared, fixture)))
+            .with_hint_handler(std::sync::Arc::new(precompile_hint))
+            .serve(hint_rx, hint_tx, key_rx, data_tx),
+    };
+    if let Some(h) = &host {
+        let s = h.summary();
+        eprintln!(
+            "host: online: {} hints ({} failed), {} fetched on a miss, {} preimages written ({} bytes), {} RPC calls \
+             ({} retries, {} bytes)",
+            s.hints, s.failed, s.misses, s.written, s.bytes, s.rpc.0, s.rpc.1, s.rpc.2
+        );
+        if let (Err(_), Some(e)) = (&result, &s.last_error) {
+            eprintln!("host: last hint error: {e}");
+        }
+    }
+    match result {
         Ok(r) => {
             eprintln!(
                 "host: served {} preimages ({} bytes), {} hints acknowledged{}",
@@ -181,7 +227,7 @@ fn check_agreed_head<S: KeyValueStore>(store: &S, agreed_root: &[u8; 32], head: 
 
 /// `--native`: the program on a thread of this process, talking to the server over in-memory pipes with the
 /// same wire protocol as over fds 3-6.
-fn run_native<S: KeyValueStore>(store: S) -> Result<(), CliError> {
+fn run_native<S: KeyValueStore>(store: S, handler: Option<rampart_host::HintHandler>) -> Result<(), CliError> {
     use rampart_preimage::native::{pipe, IoChannel};
     let (hint_w, hint_r) = pipe();
     let (ack_w, ack_r) = pipe();
@@ -196,6 +242,9 @@ fn run_native<S: KeyValueStore>(store: S) -> Result<(), CliError> {
         })
         .map_err(|e| CliError::fail(format!("starting the program thread: {e}")))?;
     let mut server = PreimageServer::new(store);
+    if let Some(h) = handler {
+        server = server.with_hint_handler(h);
+    }
     let served = server.serve(hint_r, ack_w, key_r, data_w);
     let verdict = client.join();
     if let Err(e) = &served {

@@ -11,6 +11,8 @@ use rampart_devnet::{
 };
 use std::time::Duration;
 
+mod online_host;
+
 const SEED: u64 = 7;
 const BLOCKS: u64 = 24;
 
@@ -134,6 +136,48 @@ async fn short_devnet_on_geth_and_op_geth_is_faithful() {
             assert_eq!(rampart_host::KeyValueStore::get(&dir_store, k).unwrap().as_ref(), Some(v));
         }
         println!("dataset: {m:?}\ncheck: {rep:?}");
+
+        // The online host against the live nodes, serving the program's steps (boot info, agreed output, L1 walk
+        // to genesis with the head's txs and receipts, a blob, the claimed block from its witness) for the valid
+        // and wrong claims of three blocks; each online run's data dir then serves an offline rerun alone.
+        let urls = rampart_host::NodeUrls {
+            l1: devnet.endpoints.l1_rpc.clone(),
+            beacon: devnet.endpoints.l1_beacon.clone(),
+            l2: devnet.endpoints.l2_rpc.clone(),
+        };
+        let archived = devnet.archive.blocks().await;
+        let first_blob = archived.first().and_then(|b| {
+            b.blobs.first().map(|x| {
+                (b.number, rampart_derive::IndexedBlobHash { index: x.index, hash: x.versioned_hash() })
+            })
+        });
+        let mut online_runs = 0;
+        for n in [1, BLOCKS / 2, BLOCKS] {
+            for c in recorded.iter().filter(|c| c.l2_block == n) {
+                let d = tmp.join(format!("online-{n}-{}", c.valid));
+                let attrs = &summary.blocks[n as usize - 1].attributes;
+                // The online host runs its own runtime on the server's hint thread: leave the async context.
+                let (on, off, s) = tokio::task::block_in_place(|| {
+                    online_host::online_then_offline(&urls, c, &out, &d, attrs, first_blob)
+                });
+                assert_eq!(on.verdict.is_ok(), c.valid, "online block {n} valid {}: {:?}", c.valid, on.verdict);
+                if let Err(e) = &on.verdict {
+                    assert!(e.to_lowercase().contains("claim"), "the wrong claim fails on its output root: {e}");
+                }
+                assert_eq!(on.verdict, off.verdict, "offline rerun of block {n} gives the online verdict");
+                assert_eq!((s.failed, s.last_error.clone()), (0, None));
+                assert!(s.hints >= 6 && s.written > 0 && s.rpc.0 > 0, "{s:?}");
+                assert_eq!(on.served.preimages, off.served.preimages, "the offline rerun read what the online run served");
+                assert_eq!(on.served.hints.len(), off.served.hints.len());
+                if c.valid {
+                    assert_eq!(on.l1_walked, off.l1_walked);
+                    assert!(on.l1_walked >= 2);
+                }
+                online_runs += 1;
+                println!("online block {n} valid {}: {s:?}, {} preimages served, {} hints", c.valid, on.served.preimages, on.served.hints.len());
+            }
+        }
+        assert_eq!(online_runs, 6);
         println!(
             "devnet: {} L2 blocks in {:?}, {} channels, {} blobs, {} deposits; executor {}/{} ({} preimages by debug_dbGet); L1 {} headers {} txs {} receipts",
             summary.blocks.len(),
