@@ -25,7 +25,7 @@ exec 9>"$src_root.lock"
 flock 9
 rm -rf "$src_root"
 mkdir -p "$src_root/guests"
-cp -a "$here/rust" "$here/rust-executor" "$src_root/guests/"
+cp -a "$here/rust" "$here/rust-executor" "$here/rust-program" "$src_root/guests/"
 repo=$(cd "$here/.." && pwd)
 cp -a "$repo/Cargo.toml" "$repo/crates" "$repo/bin" "$src_root/"   # crates inherit workspace fields
 rm -rf "$src_root"/guests/*/target
@@ -86,6 +86,27 @@ done
   # The same guest with every precompile and sender recovery run in the guest (to measure the acceleration).
   /usr/bin/cargo build --release --locked --quiet --no-default-features
   cp "$exec_target/mips64-rampart/release/rust-executor" "$out/rust-executor-unaccelerated.elf"
+)
+
+# rampart-program: the fault-proof program (crates/program, no_std: kona-client's single-chain flow) as a guest, its
+# own crate and lock file in rust-program/ like rust-executor; same toolchain and flags. PROGRAM_GUEST_TARGET_DIR
+# keeps the (slow) build cached.
+(
+  cd "$src_root/guests/rust-program"
+  prog_target=${PROGRAM_GUEST_TARGET_DIR:-$rust_target/program}
+  mkdir -p "$prog_target"
+  prog_target=$(cd "$prog_target" && pwd)
+  export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$prog_target"
+  export CARGO_ENCODED_RUSTFLAGS=$(printf '%s\x1f' \
+    -Clink-arg=-e_start -Clink-arg=-static -Clink-arg=--build-id=none \
+    -Cllvm-args=-mno-check-zero-division \
+    "--remap-path-prefix=/usr/lib/rustlib/src/rust=/rust" \
+    "--remap-path-prefix=$cargo_home/registry/src=/cargo" \
+    "--remap-path-prefix=$prog_target=/target" \
+    "--remap-path-prefix=$src_root/guests=/guests" \
+    "--remap-path-prefix=$src_root/crates=/crates" | sed 's/\x1f$//')
+  /usr/bin/cargo build --release --locked --quiet
+  cp "$prog_target/mips64-rampart/release/rampart-program" "$out/rampart-program.elf"
 )
 
 echo "built $(ls "$out"/*.elf | wc -l) guests into $out"
