@@ -550,6 +550,26 @@ fn cases() -> Vec<Case> {
                 h.extend(line.split_whitespace().map(str::to_string));
                 h
             }
+            "rampart-program" => {
+                // The fault-proof program on the recorded devnet's valid claim for L2 block 1 (derivation from
+                // L1 genesis, then execution of block 1), its preimages unpacked from the dataset's dump.
+                let data = repo().join("testdata/devnet");
+                let dir = shared.join("program-kv");
+                rampart_host::dump::unpack(&data.join("preimages.kv.gz"), &dir).unwrap();
+                let claims: serde_json::Value =
+                    serde_json::from_slice(&std::fs::read(data.join("claims.json")).unwrap()).unwrap();
+                let claim = &claims[0];
+                assert_eq!((claim["l2_block"].as_u64(), claim["valid"].as_bool()), (Some(1), Some(true)));
+                let mut h = vec![rampart_bin().to_string(), "host".into(), "--server".into()];
+                for a in claim["host_args"].as_array().unwrap() {
+                    h.push(match a.as_str().unwrap() {
+                        "preimages" => s(&dir),
+                        f @ ("rollup.json" | "l1-config.json") => s(&data.join(f)),
+                        other => other.to_string(),
+                    });
+                }
+                h
+            }
             _ => Vec::new(),
         };
         out.push(Case { name, host });
