@@ -163,13 +163,14 @@ fn guest_elfs_rebuild_byte_identically() {
         "guest rebuild is not byte-identical to guests/bin:\n{stdout}\n{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    // Every committed ELF, the executor guest's two builds (accelerated and unaccelerated) included.
+    // Every committed ELF, the executor guest's two builds (accelerated and unaccelerated) and the fault-proof program included.
     let committed = std::fs::read_dir(guests_dir().join("bin"))
         .unwrap()
         .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "elf"))
         .count();
     assert!(guests_dir().join("bin/rust-executor-unaccelerated.elf").is_file());
-    assert_eq!(committed, 23);
+    assert!(guests_dir().join("bin/rampart-program.elf").is_file());
+    assert_eq!(committed, 24);
     assert!(stdout.contains(&format!("reproducible: {committed} guest ELFs rebuilt byte-identically")), "{stdout}");
     println!("{}", stdout.trim());
 }
