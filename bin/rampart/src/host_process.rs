@@ -1,22 +1,64 @@
 //! A preimage server subprocess wired to fds 3-6 exactly as `cannon run -- <host cmd>` does.
 //!
-//! The host reads hints on fd 3, acks them on fd 4, reads preimage keys on fd 5 and answers on fd 6.
+//! The host reads hints on fd 3, acks them on fd 4, reads preimage keys on fd 5 and answers on fd 6. The framing
+//! on those pipes is `rampart-preimage`'s client half ([`HintWriter`], [`OracleReader`]); this module only
+//! spawns the process and, with `--preimage-timeout`, bounds how long the VM waits for an answer.
 
+use rampart_preimage::native::IoChannel;
+use rampart_preimage::{HintWriter, OracleReader, PreimageKey};
 use rampart_vm::PreimageOracle;
 use std::fs::File;
-use std::io::{Read, Write};
-use std::os::fd::{FromRawFd, RawFd};
+use std::io::Read;
+use std::os::fd::{AsRawFd, FromRawFd, RawFd};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The read end of a pipe from the host: with a timeout, a read that sees no byte within it fails with
+/// `TimedOut` instead of blocking forever (a host that takes a key and never answers).
+#[derive(Debug)]
+struct HostReader {
+    file: File,
+    timeout: Option<Duration>,
+}
+
+impl Read for HostReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if let Some(timeout) = self.timeout {
+            let deadline = Instant::now() + timeout;
+            loop {
+                let left = deadline.saturating_duration_since(Instant::now());
+                let ms = libc::c_int::try_from(left.as_millis().max(1)).unwrap_or(libc::c_int::MAX);
+                let mut pfd = libc::pollfd { fd: self.file.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+                // SAFETY: pfd is one valid pollfd for the duration of the call.
+                let n = unsafe { libc::poll(&mut pfd, 1, ms) };
+                if n > 0 {
+                    break;
+                }
+                if n < 0 {
+                    let e = std::io::Error::last_os_error();
+                    if e.kind() == std::io::ErrorKind::Interrupted {
+                        continue;
+                    }
+                    return Err(e);
+                }
+                if Instant::now() >= deadline {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        format!("no answer within {}", crate::cmd::fmt_duration(timeout)),
+                    ));
+                }
+            }
+        }
+        self.file.read(buf)
+    }
+}
+
 /// The VM's side of a running host process.
 #[derive(Debug)]
 pub struct HostProcess {
-    hint_w: File,
-    ack_r: File,
-    key_w: File,
-    data_r: File,
+    hints: HintWriter<IoChannel<HostReader, File>>,
+    oracle: OracleReader<IoChannel<HostReader, File>>,
     program: String,
 }
 
@@ -55,7 +97,8 @@ fn pipe() -> std::io::Result<(RawFd, RawFd)> {
 
 impl HostProcess {
     /// Starts `argv[0] argv[1..]` with the four pipes on fds 3, 4, 5, 6 and `NO_COLOR=1` in its environment.
-    pub fn spawn(argv: &[String]) -> Result<(Self, HostChild), String> {
+    /// With `timeout`, every answer (hint ack, preimage) must start arriving within it.
+    pub fn spawn(argv: &[String], timeout: Option<Duration>) -> Result<(Self, HostChild), String> {
         let (program, args) = argv.split_first().ok_or("empty host command")?;
         let (hint_r, hint_w) = pipe().map_err(|e| format!("pipe: {e}"))?;
         let (ack_r, ack_w) = pipe().map_err(|e| format!("pipe: {e}"))?;
@@ -93,46 +136,21 @@ impl HostProcess {
         let (hint_w, ack_r, key_w, data_r) = unsafe {
             (File::from_raw_fd(hint_w), File::from_raw_fd(ack_r), File::from_raw_fd(key_w), File::from_raw_fd(data_r))
         };
-        Ok((Self { hint_w, ack_r, key_w, data_r, program: program.clone() }, HostChild { child }))
-    }
-
-    fn host_gone(&self, what: &str, e: std::io::Error) -> String {
-        format!("host {:?} {what}: {e}", self.program)
+        let hints = HintWriter::new(IoChannel::new(HostReader { file: ack_r, timeout }, hint_w));
+        let oracle = OracleReader::new(IoChannel::new(HostReader { file: data_r, timeout }, key_w))
+            .with_max_len(rampart_vm::vm::MAX_GUEST_WRITE * 4);
+        Ok((Self { hints, oracle, program: program.clone() }, HostChild { child }))
     }
 }
 
 impl PreimageOracle for HostProcess {
     fn hint(&mut self, hint: &[u8]) -> Result<(), String> {
-        let mut msg = Vec::with_capacity(4 + hint.len());
-        msg.extend_from_slice(&(hint.len() as u32).to_be_bytes());
-        msg.extend_from_slice(hint);
-        if let Err(e) = self.hint_w.write_all(&msg) {
-            return Err(self.host_gone("did not take a hint", e));
-        }
-        let mut ack = [0u8; 1];
-        if let Err(e) = self.ack_r.read_exact(&mut ack) {
-            return Err(self.host_gone("did not ack a hint", e));
-        }
-        Ok(())
+        self.hints.hint_bytes(hint).map_err(|e| format!("host {:?}: {e}", self.program))
     }
 
     fn get_preimage(&mut self, key: [u8; 32]) -> Result<Vec<u8>, String> {
-        let keyhex = hex::encode(key);
-        if let Err(e) = self.key_w.write_all(&key) {
-            return Err(self.host_gone(&format!("did not take preimage request 0x{keyhex}"), e));
-        }
-        let mut len = [0u8; 8];
-        if let Err(e) = self.data_r.read_exact(&mut len) {
-            return Err(self.host_gone(&format!("did not answer preimage request 0x{keyhex}"), e));
-        }
-        let n = u64::from_be_bytes(len);
-        if n > rampart_vm::vm::MAX_GUEST_WRITE * 4 {
-            return Err(format!("host sent a {n}-byte preimage for 0x{keyhex}, over the limit"));
-        }
-        let mut data = vec![0u8; n as usize];
-        if let Err(e) = self.data_r.read_exact(&mut data) {
-            return Err(self.host_gone(&format!("sent a truncated preimage for 0x{keyhex}"), e));
-        }
-        Ok(data)
+        let key = PreimageKey::try_from(key)
+            .map_err(|e| format!("the guest requested preimage key 0x{}: {e}", rampart_primitives::hex::Hex(&key)))?;
+        self.oracle.get(key).map_err(|e| format!("host {:?}: {e}", self.program))
     }
 }

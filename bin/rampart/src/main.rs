@@ -1,6 +1,7 @@
 //! `rampart`: the Rampart command line (a drop-in `cannon` plus the rest of the fault-proof stack).
 #![allow(unreachable_pub)]
 
+mod bundle;
 mod cmd;
 mod host_process;
 mod matcher;
@@ -73,6 +74,11 @@ fn main() {
             ) {
                 let _ = e.print();
                 std::process::exit(if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { 1 } else { 0 });
+            }
+            if matches!(e.kind(), ErrorKind::MissingRequiredArgument | ErrorKind::MissingSubcommand) {
+                // clap's whole message: it names the missing flags and shows the usage line.
+                let _ = e.print();
+                std::process::exit(1);
             }
             let text = e.to_string();
             let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid arguments");

@@ -2,11 +2,10 @@
 //! the glue between `rampart-vm`, `rampart-verifier` and `rampart-game` used by `rampart demo`.
 
 use alloy_primitives::{keccak256, Address, B256};
-use rampart_game::oracle::localize_ident;
 use rampart_game::toy::{ToyBug, ToyChain};
 use rampart_game::{
     AnchorStateRegistry, BigStepper, FaultDisputeGame, GameConfig, GameError, GameInit, GameOutcome, GameType,
-    HonestChallenger, LocalInputs, PreimageData, PreimageOracle, RunConfig, SplitTraceAccessor, StepData, TraceError,
+    HonestChallenger, PreimageData, PreimageOracle, RunConfig, SplitTraceAccessor, StepData, SubgameInputs, TraceError,
     TranscriptEvent, VmBottom, VmStepError, VmTrace, VmTraceFactory,
 };
 use rampart_verifier::PreimageInput;
@@ -18,19 +17,12 @@ use std::sync::Arc;
 /// Steps a sub-game's program may take before its trace is declared broken.
 const MAX_PROGRAM_STEPS: u64 = 50_000_000;
 
-/// The raw (unlocalized) key of local input `ident`, as the VM sees it.
-fn local_key(ident: u64) -> [u8; 32] {
-    rampart_preimage::PreimageKey::local(ident).to_bytes()
-}
-
 /// The VM-side oracle of one sub-game: its local inputs under their raw keys, sized as `addLocalData` loads them.
-fn oracle_for(inputs: &LocalInputs) -> MapOracle {
+fn oracle_for(inputs: &SubgameInputs) -> MapOracle {
     let mut o = MapOracle::default();
-    o.preimages.insert(local_key(1), inputs.l1_head.to_vec());
-    o.preimages.insert(local_key(2), inputs.starting_output.to_vec());
-    o.preimages.insert(local_key(3), inputs.disputed_output.to_vec());
-    o.preimages.insert(local_key(4), inputs.disputed_block.to_be_bytes().to_vec());
-    o.preimages.insert(local_key(5), inputs.chain_id.to_be_bytes().to_vec());
+    for (key, value) in inputs.local.entries() {
+        o.preimages.insert(key.key(), value);
+    }
     o
 }
 
@@ -58,7 +50,7 @@ fn vm_err(e: impl std::fmt::Display) -> TraceError {
 
 impl MipsTrace {
     /// Runs the program with these inputs to its exit.
-    pub fn run(prestate: State, inputs: &LocalInputs, lie_from: Option<u64>) -> Result<Self, TraceError> {
+    pub fn run(prestate: State, inputs: &SubgameInputs, lie_from: Option<u64>) -> Result<Self, TraceError> {
         let mut t = MipsTrace { prestate, oracle: oracle_for(inputs), last: 0, lie_from, cache: Default::default() };
         let vm = t.replay(MAX_PROGRAM_STEPS)?;
         if !vm.state.exited {
@@ -135,7 +127,7 @@ pub struct MipsTraceFactory {
 
 impl VmTraceFactory for MipsTraceFactory {
     type Trace = MipsTrace;
-    fn trace_for(&self, inputs: &LocalInputs) -> Result<MipsTrace, TraceError> {
+    fn trace_for(&self, inputs: &SubgameInputs) -> Result<MipsTrace, TraceError> {
         MipsTrace::run(self.prestate.clone(), inputs, self.lie_from)
     }
 }
@@ -172,11 +164,7 @@ fn preimage_for_step(
 ) -> Option<PreimageInput> {
     let key: [u8; 32] = state_data.get(32..64)?.try_into().ok()?;
     let offset = u64::from_be_bytes(state_data.get(64..72)?.try_into().ok()?);
-    let oracle_key = if key[0] == 1 {
-        localize_ident(u64::from_be_bytes(key[24..].try_into().ok()?), local_context, caller)
-    } else {
-        B256::from(key)
-    };
+    let oracle_key = B256::from(rampart_verifier::localize_key(key, caller.0 .0, local_context.0));
     let (part, len) = oracle.read_preimage(oracle_key, offset).ok()?;
     let total = usize::try_from(len).ok()?.checked_add(8)?;
     let mut value = vec![0u8; total];
@@ -244,13 +232,15 @@ pub fn play(prestate: State, shape: DemoShape) -> Result<DemoRun, String> {
         Some(ToyBug { round: 1 }),
     );
     // Size the execution half for the program: its trace must fit below the split depth.
-    let probe = LocalInputs {
-        l1_head: B256::ZERO,
-        starting_output: honest_chain.outputs[0],
+    let probe = SubgameInputs {
+        local: rampart_primitives::LocalInputs {
+            agreed_output_root: honest_chain.outputs[0].0,
+            claimed_output_root: honest_chain.outputs[1].0,
+            claimed_block_number: shape.anchor_block + 1,
+            chain_id: 10,
+            ..Default::default()
+        },
         starting_block: shape.anchor_block,
-        disputed_output: honest_chain.outputs[1],
-        disputed_block: shape.anchor_block + 1,
-        chain_id: 10,
         local_context: B256::ZERO,
     };
     let probe_trace = MipsTrace::run(prestate.clone(), &probe, None).map_err(|e| e.to_string())?;

@@ -17,7 +17,7 @@ mod common;
 
 use common::{rampart_bin, repo};
 use rampart_host::preimage::selftest::Fixture;
-use rampart_host::{keccak256, DirectoryKeyValueStore, KeyValueStore};
+use rampart_host::{DirectoryKeyValueStore, KeyValueStore};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -511,7 +511,7 @@ fn cases() -> Vec<Case> {
                 h
             }
             "rust-oracle-e2e" => {
-                let f = Fixture::standard(keccak256);
+                let f = Fixture::standard();
                 let kv = shared.join("oracle-kv");
                 let mut store = DirectoryKeyValueStore::open(&kv).unwrap();
                 for (k, v) in &f.preimages {

@@ -141,7 +141,8 @@ fn hex32(s: &str) -> [u8; 32] {
 fn export_writes_a_directory_store_with_every_guest_input() {
     use rampart_executor::{fixture::load_fixture, input};
     use rampart_host::preimage::PreimageKey;
-    use rampart_host::{keccak256, DirectoryKeyValueStore, KeyValueStore};
+    use rampart_host::{DirectoryKeyValueStore, KeyValueStore};
+    use rampart_primitives::keccak256;
     let (n, expected) = BLOCKS[0];
     let json = fixture_dir().join(format!("block-{n}.json"));
     let dir = scratch("export").join("kv");

@@ -131,9 +131,9 @@ fn field<'a>(out: &'a str, name: &str) -> &'a str {
 /// VM steps of each fixture block with accelerated precompiles (`rust-executor.elf`) and without
 /// (`rust-executor-unaccelerated.elf`). The guests are reproducible builds and the VM is deterministic, so the
 /// counts are exact; the README table quotes them.
-const STEPS_ACCELERATED: [u64; 6] = [27_697_881, 199_052_217, 159_723_716, 65_878_745, 540_140_666, 423_707_438];
+const STEPS_ACCELERATED: [u64; 6] = [27_696_370, 199_042_435, 159_718_203, 65_879_269, 540_140_753, 423_706_123];
 const STEPS_UNACCELERATED: [u64; 6] =
-    [94_555_939, 406_860_310, 510_650_531, 266_861_932, 1_706_664_972, 1_367_061_797];
+    [94_556_018, 406_861_697, 510_655_074, 266_864_883, 1_706_759_618, 1_367_137_431];
 
 fn block_valid(i: usize) {
     let (block, expected) = BLOCKS[i];

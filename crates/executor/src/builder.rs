@@ -207,6 +207,10 @@ pub fn build_block_with<P: TrieProvider>(
     if ts <= parent.timestamp {
         return Err(Error::Attributes(format!("timestamp {ts} not after parent {}", parent.timestamp)));
     }
+    let number = parent
+        .number
+        .checked_add(1)
+        .ok_or_else(|| Error::Attributes(format!("parent block number {} has no successor", parent.number)))?;
     let forks = &config.forks;
     let parent_hash = parent.hash_slow();
     let gas_limit = attrs.gas_limit.ok_or_else(|| Error::Attributes("gas limit missing".into()))?;
@@ -335,7 +339,7 @@ pub fn build_block_with<P: TrieProvider>(
         receipts_root,
         logs_bloom,
         difficulty: U256::ZERO,
-        number: parent.number + 1,
+        number,
         gas_limit,
         gas_used: result.gas_used,
         timestamp: ts,

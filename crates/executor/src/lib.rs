@@ -26,4 +26,4 @@ pub use db::TrieDb;
 pub use error::Error;
 pub use op_alloy_rpc_types_engine::OpPayloadAttributes;
 pub use precompiles::{PrecompileCall, PrecompileOracle};
-pub use preimages::{parse_kv_text, PreimageStore};
+pub use preimages::PreimageStore;

@@ -1,7 +1,7 @@
 //! In-memory keccak256 preimage store.
 
 use crate::Error;
-use alloc::{collections::BTreeMap, format, vec::Vec};
+use alloc::collections::BTreeMap;
 use alloy_primitives::{keccak256, Bytes, B256};
 use rampart_mpt::TrieProvider;
 
@@ -70,62 +70,20 @@ impl TrieProvider for PreimageStore {
     }
 }
 
-fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    let s = s.strip_prefix("0x").unwrap_or(s);
-    if s.len() & 1 == 1 {
-        return None;
-    }
-    let b = s.as_bytes();
-    let nib = |c: u8| match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    };
-    let mut out = Vec::with_capacity(b.len() / 2);
-    for pair in b.chunks_exact(2) {
-        out.push((nib(pair[0])? << 4) | nib(pair[1])?);
-    }
-    Some(out)
-}
-
-/// Parses text lines `0x<32-byte key> 0x<value>` into a store, checking every key is keccak256 of
-/// its value. Blank lines are skipped; anything else malformed is an error naming the line.
-pub fn parse_kv_text(text: &str) -> Result<PreimageStore, Error> {
-    let mut store = PreimageStore::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        let mut parts = line.split_ascii_whitespace();
-        let (Some(k), Some(v), None) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(Error::Input(format!("line {}: expected `0x<key> 0x<value>`", i + 1)));
-        };
-        let key =
-            decode_hex(k).filter(|k| k.len() == 32).ok_or_else(|| Error::Input(format!("line {}: bad key", i + 1)))?;
-        let value = decode_hex(v).ok_or_else(|| Error::Input(format!("line {}: bad value hex", i + 1)))?;
-        store.insert_checked(B256::from_slice(&key), Bytes::from(value))?;
-    }
-    Ok(store)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn parses_and_checks_kv_lines() {
-        let v = b"\x01\x02";
-        let k = keccak256(v);
-        let text = format!("{k} 0x0102\n\n");
-        let s = parse_kv_text(&text).unwrap();
-        assert_eq!(s.get(&k).unwrap().as_ref(), v);
+    fn checked_inserts() {
+        let v = Bytes::from_static(b"\x01\x02");
+        let k = keccak256(&v);
+        let mut s = PreimageStore::new();
+        s.insert_checked(k, v.clone()).unwrap();
+        assert_eq!(s.get(&k).unwrap(), &v);
         assert_eq!(s.len(), 1);
-        assert!(matches!(parse_kv_text(&format!("{k} 0x0103")), Err(Error::PreimageHashMismatch(_))));
-        assert!(matches!(parse_kv_text("0x12 0x00"), Err(Error::Input(_))));
-        assert!(matches!(parse_kv_text(&format!("{k} 0x0")), Err(Error::Input(_))));
-        assert!(matches!(parse_kv_text(&format!("{k}")), Err(Error::Input(_))));
-        assert!(matches!(parse_kv_text(&format!("{k} 0xzz")), Err(Error::Input(_))));
+        assert!(matches!(s.insert_checked(k, Bytes::from_static(b"\x01\x03")), Err(Error::PreimageHashMismatch(_))));
+        assert!(s.remove(&k));
+        assert!(matches!(s.get(&k), Err(Error::MissingPreimage(_))));
     }
 }

@@ -10,7 +10,8 @@ use alloy_primitives::{keccak256, Address, B256, U256};
 use crate::bond::required_bond;
 use crate::clock::Clock;
 use crate::errors::{GameError, GameResult};
-use crate::oracle::{local_key, PreimageOracle};
+use crate::oracle::PreimageOracle;
+use rampart_primitives::LocalKey;
 use crate::position::Position;
 use crate::rlp;
 use crate::stepper::BigStepper;
@@ -677,14 +678,15 @@ impl FaultDisputeGame {
             w[..8].copy_from_slice(&n.to_be_bytes());
             B256::from(w)
         };
-        let (word, size) = match ident {
-            local_key::L1_HEAD_HASH => (self.l1_head, 32),
-            local_key::STARTING_OUTPUT_ROOT => (starting, 32),
-            local_key::DISPUTED_OUTPUT_ROOT => (disputed, 32),
+        // `LocalPreimageKey`: L1_HEAD_HASH, STARTING_OUTPUT_ROOT, DISPUTED_OUTPUT_ROOT, DISPUTED_L2_BLOCK_NUMBER, CHAIN_ID.
+        let (word, size) = match LocalKey::from_index(ident) {
+            Some(LocalKey::L1Head) => (self.l1_head, 32),
+            Some(LocalKey::L2OutputRoot) => (starting, 32),
+            Some(LocalKey::L2Claim) => (disputed, 32),
             // Super games load the game's own timestamp, whatever the disputed position, and have no key 5.
-            local_key::DISPUTED_L2_BLOCK_NUMBER if self.super_root.is_some() => (be8(self.l2_block_number), 8),
-            local_key::DISPUTED_L2_BLOCK_NUMBER => (be8(self.output_block_number(dp)), 8),
-            local_key::CHAIN_ID if self.super_root.is_none() => (be8(self.cfg.l2_chain_id), 8),
+            Some(LocalKey::L2ClaimBlockNumber) if self.super_root.is_some() => (be8(self.l2_block_number), 8),
+            Some(LocalKey::L2ClaimBlockNumber) => (be8(self.output_block_number(dp)), 8),
+            Some(LocalKey::L2ChainId) if self.super_root.is_none() => (be8(self.cfg.l2_chain_id), 8),
             _ => return Err(GameError::InvalidLocalIdent),
         };
         let key = self.oracle.load_local_data(self.cfg.address, ident, uuid, word, size, part_offset)?;

@@ -10,8 +10,10 @@ mod position;
 pub mod rlp;
 mod stepper;
 mod super_permissioned;
+#[cfg(feature = "test-utils")]
 pub mod super_toy;
 mod super_trace;
+#[cfg(feature = "test-utils")]
 pub mod toy;
 mod trace;
 mod transcript;
@@ -29,10 +31,12 @@ pub use oracle::PreimageOracle;
 pub use position::{Position, MAX_POSITION_BITLEN};
 pub use stepper::{AlphabetVm, BigStepper, VerifierStepper, VmStepError};
 pub use trace::{
-    AlphabetBottom, AlphabetMode, AlphabetTraceProvider, BottomFactory, LocalInputs, OutputSource,
+    AlphabetBottom, AlphabetMode, AlphabetTraceProvider, BottomFactory, OutputSource, SubgameInputs,
     OutputTraceProvider, PreimageData, SplitTraceAccessor, StepData, TraceAccessor, TraceProvider, VmBottom,
-    VmTrace, VmTraceFactory, VmTraceProvider, FnOutputs, fake_output,
+    VmTrace, VmTraceFactory, VmTraceProvider, FnOutputs,
 };
+#[cfg(feature = "test-utils")]
+pub use trace::fake_output;
 pub use transcript::{run_game, run_transcript, transcript, GameOutcome, RunConfig, TranscriptEvent};
 pub use types::{
     AnchorStateRegistry, BondDistributionMode, ClaimData, GameConfig, GameStatus, GameType, OutputRootProof,

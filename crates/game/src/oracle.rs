@@ -2,50 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use alloy_primitives::{keccak256, Address, B256, U256};
+use alloy_primitives::{Address, B256};
 
 use crate::errors::OracleError;
 
-/// Local preimage identifiers the game can load (`LocalPreimageKey`).
-pub mod local_key {
-    /// L1 head hash (32 bytes).
-    pub const L1_HEAD_HASH: u64 = 1;
-    /// Starting (agreed) output root (32 bytes).
-    pub const STARTING_OUTPUT_ROOT: u64 = 2;
-    /// Disputed output root (32 bytes).
-    pub const DISPUTED_OUTPUT_ROOT: u64 = 3;
-    /// Disputed L2 block number (8 bytes, big-endian in the high bytes of the word).
-    pub const DISPUTED_L2_BLOCK_NUMBER: u64 = 4;
-    /// L2 chain id (8 bytes, big-endian in the high bytes of the word).
-    pub const CHAIN_ID: u64 = 5;
-}
-
-/// Key type byte of local keys.
-const LOCAL_TYPE: u8 = 1;
-/// Key type byte of keccak256 keys.
-const KECCAK_TYPE: u8 = 2;
-
-fn set_type(mut h: B256, ty: u8) -> B256 {
-    h.0[0] = ty;
-    h
-}
-
-/// `PreimageKeyLib.localizeIdent`: the key of local `ident` for `local_context`, localized to `caller`.
-///
-/// `(keccak256(k0 ‖ bytes32(caller) ‖ uuid) & ~(0xFF << 248)) | (0x01 << 248)` with
-/// `k0 = (0x01 << 248) | ident`.
-pub fn localize_ident(ident: u64, local_context: B256, caller: Address) -> B256 {
-    let mut buf = [0u8; 96];
-    let k0 = set_type(B256::from(U256::from(ident)), LOCAL_TYPE);
-    buf[..32].copy_from_slice(k0.as_slice());
-    buf[44..64].copy_from_slice(caller.as_slice());
-    buf[64..].copy_from_slice(local_context.as_slice());
-    set_type(keccak256(buf), LOCAL_TYPE)
-}
-
-/// The keccak256-type key of a global preimage (`keccak256(preimage)` with type byte 2).
-pub fn keccak256_key(preimage: &[u8]) -> B256 {
-    set_type(keccak256(preimage), KECCAK_TYPE)
+/// The oracle slot of local `ident` for `local_context`, loaded by `caller` (`PreimageKeyLib.localizeIdent`).
+fn localized(ident: u64, local_context: B256, caller: Address) -> B256 {
+    B256::from(rampart_primitives::localize_ident(ident, &caller.0 .0, &local_context.0))
 }
 
 /// The 32-byte part at `offset` of `[u64 BE length ‖ data]`, zero-padded past the end.
@@ -90,7 +53,7 @@ impl PreimageOracle {
         if size > 32 || part_offset >= size + 8 {
             return Err(OracleError::PartOffsetOob);
         }
-        let key = localize_ident(ident, local_context, caller);
+        let key = localized(ident, local_context, caller);
         // Memory is `[size as u64 BE][word]`; the word is stored whole, `size` only sets the length.
         let mut mem = [0u8; 72];
         mem[..8].copy_from_slice(&size.to_be_bytes());
@@ -105,7 +68,7 @@ impl PreimageOracle {
     /// `loadKeccak256PreimagePart`: stores the part at `part_offset` of a global keccak256 preimage.
     pub fn load_keccak256_preimage_part(&mut self, part_offset: u64, preimage: &[u8]) -> Result<B256, OracleError> {
         let part = part_of(preimage, part_offset)?;
-        let key = keccak256_key(preimage);
+        let key = B256::from(rampart_primitives::keccak256_preimage_key(preimage));
         self.parts.insert((key, part_offset), part);
         self.lengths.insert(key, preimage.len() as u64);
         Ok(key)
@@ -129,20 +92,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn localized_key_layout() {
+    fn localized_key_is_primitives_localize_ident() {
         let ctx = B256::repeat_byte(0xab);
         let caller = Address::repeat_byte(0x42);
-        let key = localize_ident(4, ctx, caller);
-        assert_eq!(key.0[0], 1);
-        let mut pre = [0u8; 96];
-        pre[0] = 1;
-        pre[31] = 4;
-        pre[44..64].copy_from_slice(caller.as_slice());
-        pre[64..].copy_from_slice(ctx.as_slice());
-        assert_eq!(key.0[1..], keccak256(pre).0[1..]);
-        // A different caller or context gives a different key.
-        assert_ne!(key, localize_ident(4, ctx, Address::repeat_byte(0x43)));
-        assert_ne!(key, localize_ident(4, B256::ZERO, caller));
+        let mut o = PreimageOracle::new();
+        let key = o.load_local_data(caller, 4, ctx, B256::ZERO, 8, 0).unwrap();
+        assert_eq!(key.0, rampart_primitives::localize_ident(4, &caller.0 .0, &ctx.0));
+        assert_ne!(key, localized(4, ctx, Address::repeat_byte(0x43)));
     }
 
     #[test]

@@ -4,7 +4,8 @@ use core::fmt;
 
 use alloy_primitives::{keccak256, Address, B256, U256};
 
-use crate::oracle::{local_key, localize_ident, PreimageOracle};
+use crate::oracle::PreimageOracle;
+use rampart_primitives::{localize_ident, LocalKey};
 use crate::types::VmStatus;
 
 /// A VM `step` revert, with its reason.
@@ -48,7 +49,7 @@ impl BigStepper for AlphabetVm {
                 .ok_or_else(|| VmStepError("abi.decode: state data too short".into()))
         };
         let (trace_index, claim) = if keccak256(state_data).0[1..] == self.absolute_prestate.0[1..] {
-            let key = localize_ident(local_key::DISPUTED_L2_BLOCK_NUMBER, local_context, caller);
+            let key = B256::from(localize_ident(LocalKey::L2ClaimBlockNumber.index(), &caller.0 .0, &local_context.0));
             let (dat, _) = oracle.read_preimage(key, 0).map_err(|e| VmStepError(e.to_string()))?;
             let n: U256 = (U256::from_be_bytes(dat.0) >> 128usize) & U256::from(0xffff_ffffu64);
             // Solidity 0.8 checked subtraction: block 0 underflows and reverts.
@@ -73,7 +74,7 @@ pub(crate) fn alphabet_state(trace_index: U256, claim: U256) -> Vec<u8> {
 
 /// keccak256 of the alphabet state with status byte 1 (INVALID).
 pub(crate) fn alphabet_state_hash(trace_index: U256, claim: U256) -> B256 {
-    VmStatus::Invalid.apply(keccak256(alphabet_state(trace_index, claim)))
+    B256::from(VmStatus::Invalid.apply(keccak256(alphabet_state(trace_index, claim)).0))
 }
 
 /// Adapts a stateless verifier `fn(state, proof) -> post-state hash` into a [`BigStepper`].

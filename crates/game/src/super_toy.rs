@@ -22,11 +22,17 @@ use rampart_protocol::{
 };
 
 use crate::errors::TraceError;
-use crate::oracle::{local_key, localize_ident, PreimageOracle};
+use crate::oracle::PreimageOracle;
+use rampart_primitives::{localize_ident, LocalKey};
 use crate::stepper::{BigStepper, VmStepError};
 use crate::super_trace::{SuperLocalInputs, SuperStates, SuperchainSource};
 use crate::trace::{PreimageData, StepData, VmTrace, VmTraceFactory};
 use crate::types::VmStatus;
+
+const L1_HEAD_HASH: u64 = LocalKey::L1Head.index();
+const STARTING_OUTPUT_ROOT: u64 = LocalKey::L2OutputRoot.index();
+const DISPUTED_OUTPUT_ROOT: u64 = LocalKey::L2Claim.index();
+const DISPUTED_L2_BLOCK_NUMBER: u64 = LocalKey::L2ClaimBlockNumber.index();
 
 /// Offset of local reads (skips the 8-byte length prefix).
 const READ_OFFSET: u64 = 8;
@@ -306,10 +312,10 @@ pub enum SuperToyRead {
 }
 
 const LOCAL_READS: [u64; 4] = [
-    local_key::L1_HEAD_HASH,
-    local_key::STARTING_OUTPUT_ROOT,
-    local_key::DISPUTED_OUTPUT_ROOT,
-    local_key::DISPUTED_L2_BLOCK_NUMBER,
+    L1_HEAD_HASH,
+    STARTING_OUTPUT_ROOT,
+    DISPUTED_OUTPUT_ROOT,
+    DISPUTED_L2_BLOCK_NUMBER,
 ];
 
 impl SuperToyState {
@@ -377,7 +383,7 @@ impl SuperToyState {
 
     /// State hash with the status byte on top.
     pub fn hash(&self) -> B256 {
-        self.status().apply(keccak256(self.encode()))
+        B256::from(self.status().apply(keccak256(self.encode()).0))
     }
 
     /// What the next step reads, if anything.
@@ -412,12 +418,12 @@ impl SuperToyState {
             Some(SuperToyRead::Local(k)) => {
                 let p = part.ok_or(SuperToyError::MissingPart)?;
                 match k {
-                    local_key::L1_HEAD_HASH => s.derivable_until = word_u64(p),
-                    local_key::STARTING_OUTPUT_ROOT => {
+                    L1_HEAD_HASH => s.derivable_until = word_u64(p),
+                    STARTING_OUTPUT_ROOT => {
                         s.agreed = p;
                         s.acc = p;
                     }
-                    local_key::DISPUTED_OUTPUT_ROOT => s.claim = p,
+                    DISPUTED_OUTPUT_ROOT => s.claim = p,
                     _ => s.claimed_ts = word_u64(p),
                 }
             }
@@ -481,7 +487,7 @@ impl BigStepper for SuperToyVm {
         let s = SuperToyState::decode(state_data).map_err(|e| VmStepError(e.to_string()))?;
         let part = match s.pending_read() {
             Some(SuperToyRead::Local(k)) => {
-                let key = localize_ident(k, local_context, caller);
+                let key = B256::from(localize_ident(k, &caller.0 .0, &local_context.0));
                 Some(oracle.read_preimage(key, READ_OFFSET).map_err(|e| VmStepError(e.to_string()))?.0)
             }
             Some(SuperToyRead::PreState(offset)) => {
@@ -525,9 +531,9 @@ impl SuperToyTrace {
                 break;
             }
             let part = s.pending_read().map(|r| match r {
-                SuperToyRead::Local(local_key::L1_HEAD_HASH) => inputs.l1_head,
-                SuperToyRead::Local(local_key::STARTING_OUTPUT_ROOT) => inputs.starting_claim,
-                SuperToyRead::Local(local_key::DISPUTED_OUTPUT_ROOT) => inputs.disputed_claim,
+                SuperToyRead::Local(L1_HEAD_HASH) => inputs.l1_head,
+                SuperToyRead::Local(STARTING_OUTPUT_ROOT) => inputs.starting_claim,
+                SuperToyRead::Local(DISPUTED_OUTPUT_ROOT) => inputs.disputed_claim,
                 SuperToyRead::Local(_) => B256::from(ts_word),
                 SuperToyRead::PreState(o) => part_at(&inputs.agreed_pre_state, o),
             });

@@ -17,9 +17,10 @@
 use alloy_primitives::{keccak256, Address, B256};
 
 use crate::errors::TraceError;
-use crate::oracle::{local_key, localize_ident, PreimageOracle};
+use crate::oracle::PreimageOracle;
+use rampart_primitives::{localize_ident, LocalKey};
 use crate::stepper::{BigStepper, VmStepError};
-use crate::trace::{LocalInputs, OutputSource, PreimageData, StepData, VmTrace, VmTraceFactory};
+use crate::trace::{OutputSource, SubgameInputs, PreimageData, StepData, VmTrace, VmTraceFactory};
 use crate::types::VmStatus;
 
 /// Encoded size of a [`ToyState`].
@@ -116,7 +117,7 @@ impl ToyState {
 
     /// State hash: keccak256 of the encoding with the status byte on top.
     pub fn hash(&self) -> B256 {
-        self.status().apply(keccak256(self.encode()))
+        B256::from(self.status().apply(keccak256(self.encode()).0))
     }
 
     /// Block number carried by the starting output root.
@@ -129,9 +130,9 @@ impl ToyState {
             return Op::Halted;
         }
         match self.step {
-            0 => Op::Read(local_key::STARTING_OUTPUT_ROOT),
-            1 => Op::Read(local_key::DISPUTED_OUTPUT_ROOT),
-            2 => Op::Read(local_key::DISPUTED_L2_BLOCK_NUMBER),
+            0 => Op::Read(LocalKey::L2OutputRoot.index()),
+            1 => Op::Read(LocalKey::L2Claim.index()),
+            2 => Op::Read(LocalKey::L2ClaimBlockNumber.index()),
             _ if self.starting_block().checked_add(1) != Some(self.block) => Op::Exit,
             s if s < 3 + self.work as u64 => Op::Work((s - 3) as u32),
             _ => Op::Exit,
@@ -170,12 +171,12 @@ impl ToyState {
             Op::Halted => return Ok(s),
             Op::Read(k) => {
                 let p = part.ok_or(ToyError::MissingPart)?;
-                match k {
-                    local_key::STARTING_OUTPUT_ROOT => {
+                match LocalKey::from_index(k) {
+                    Some(LocalKey::L2OutputRoot) => {
                         s.starting = p;
                         s.acc = p;
                     }
-                    local_key::DISPUTED_OUTPUT_ROOT => s.disputed = p,
+                    Some(LocalKey::L2Claim) => s.disputed = p,
                     _ => s.block = u64::from_be_bytes(p.0[..8].try_into().unwrap_or_default()),
                 }
             }
@@ -255,7 +256,7 @@ impl BigStepper for ToyVm {
         let s = ToyState::decode(state_data).map_err(|e| VmStepError(e.to_string()))?;
         let part = match s.pending_read() {
             Some(k) => {
-                let key = localize_ident(k, local_context, caller);
+                let key = B256::from(localize_ident(k, &caller.0 .0, &local_context.0));
                 Some(oracle.read_preimage(key, READ_OFFSET).map_err(|e| VmStepError(e.to_string()))?.0)
             }
             None => None,
@@ -274,14 +275,14 @@ pub struct ToyTrace {
 
 impl ToyTrace {
     /// Runs the program with the given inputs until it exits.
-    pub fn run(work: u32, inputs: &LocalInputs) -> Self {
+    pub fn run(work: u32, inputs: &SubgameInputs) -> Self {
         Self::run_with(work, inputs, None)
     }
 
     /// Runs the program on a possibly buggy machine.
-    pub fn run_with(work: u32, inputs: &LocalInputs, bug: Option<ToyBug>) -> Self {
+    pub fn run_with(work: u32, inputs: &SubgameInputs, bug: Option<ToyBug>) -> Self {
         let mut block_word = [0u8; 32];
-        block_word[..8].copy_from_slice(&inputs.disputed_block.to_be_bytes());
+        block_word[..8].copy_from_slice(&inputs.disputed_block().to_be_bytes());
         let mut states = vec![ToyState::prestate(work)];
         let mut parts = Vec::new();
         loop {
@@ -290,8 +291,8 @@ impl ToyTrace {
                 break;
             }
             let part = s.pending_read().map(|k| match k {
-                local_key::STARTING_OUTPUT_ROOT => inputs.starting_output,
-                local_key::DISPUTED_OUTPUT_ROOT => inputs.disputed_output,
+                k if k == LocalKey::L2OutputRoot.index() => inputs.starting_output(),
+                k if k == LocalKey::L2Claim.index() => inputs.disputed_output(),
                 _ => B256::from(block_word),
             });
             // Reads always get a part and the state is well formed, so the step cannot fail.
@@ -336,7 +337,7 @@ pub struct ToyTraceFactory {
 
 impl VmTraceFactory for ToyTraceFactory {
     type Trace = ToyTrace;
-    fn trace_for(&self, inputs: &LocalInputs) -> Result<ToyTrace, TraceError> {
+    fn trace_for(&self, inputs: &SubgameInputs) -> Result<ToyTrace, TraceError> {
         Ok(ToyTrace::run_with(self.work, inputs, self.bug))
     }
 }
@@ -417,15 +418,18 @@ pub fn toy_demo() -> Result<(crate::GameOutcome, Vec<crate::TranscriptEvent>), c
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rampart_primitives::LocalInputs;
 
-    fn inputs(chain: &ToyChain, block: u64, disputed: B256) -> LocalInputs {
-        LocalInputs {
-            l1_head: B256::ZERO,
-            starting_output: chain.output_at(block - 1).unwrap(),
+    fn inputs(chain: &ToyChain, block: u64, disputed: B256) -> SubgameInputs {
+        SubgameInputs {
+            local: LocalInputs {
+                agreed_output_root: chain.output_at(block - 1).unwrap().0,
+                claimed_output_root: disputed.0,
+                claimed_block_number: block,
+                chain_id: 10,
+                ..LocalInputs::default()
+            },
             starting_block: block - 1,
-            disputed_output: disputed,
-            disputed_block: block,
-            chain_id: 10,
             local_context: B256::ZERO,
         }
     }
@@ -442,7 +446,7 @@ mod tests {
         assert_eq!(bad.states[bad.states.len() - 1].status(), VmStatus::Invalid);
         // Past the end the final state repeats; before it states are UNFINISHED.
         assert_eq!(good.state_hash_after(1000).unwrap(), fin.hash());
-        assert_eq!(VmStatus::of(good.state_hash_after(2).unwrap()), Some(VmStatus::Unfinished));
+        assert_eq!(VmStatus::of(&good.state_hash_after(2).unwrap().0), Some(VmStatus::Unfinished));
     }
 
     #[test]
@@ -466,7 +470,7 @@ mod tests {
         let at = |b: u64| chain.output_at(b).unwrap();
         let run = |starting: B256, block: u64, disputed: B256| {
             let mut i = inputs(&chain, block, disputed);
-            i.starting_output = starting;
+            i.local.agreed_output_root = starting.0;
             let t = ToyTrace::run(5, &i);
             let fin = t.states[t.states.len() - 1];
             (fin.status(), t.states.len())

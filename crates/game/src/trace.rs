@@ -6,13 +6,14 @@
 
 use core::fmt;
 
-use alloy_primitives::{keccak256, B256, U256};
+use alloy_primitives::{B256, U256};
 
 use crate::errors::TraceError;
 use crate::game::FaultDisputeGame;
 use crate::position::Position;
 use crate::stepper::{alphabet_state, alphabet_state_hash};
 use crate::types::ClaimData;
+use rampart_primitives::{LocalInputs, LocalKey};
 
 /// Preimage a step needs in the oracle first.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -113,28 +114,39 @@ impl<O: OutputSource> TraceProvider for OutputTraceProvider<O> {
     }
 }
 
-/// Inputs of one execution sub-game (the local keys its program reads).
+/// Inputs of one execution sub-game: the local inputs its program reads (keys 1..=5, no configs) and what a
+/// trace provider needs beside them.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LocalInputs {
-    /// L1 head (key 1).
-    pub l1_head: B256,
-    /// Agreed output root (key 2): the pre claim's value, or the anchor root.
-    pub starting_output: B256,
+pub struct SubgameInputs {
+    /// L1 head (key 1), agreed output root (key 2: the pre claim's value, or the anchor root), disputed output
+    /// root (key 3: the post claim's value), disputed L2 block number (key 4) and chain id (key 5).
+    pub local: LocalInputs,
     /// Block of the agreed output (the anchor block if there is no pre claim).
     pub starting_block: u64,
-    /// Disputed output root (key 3): the post claim's value.
-    pub disputed_output: B256,
-    /// Disputed L2 block number (key 4).
-    pub disputed_block: u64,
-    /// L2 chain id (key 5).
-    pub chain_id: u64,
     /// The local context (uuid) of this sub-game.
     pub local_context: B256,
 }
 
+impl SubgameInputs {
+    /// The agreed (starting) output root, key 2.
+    pub fn starting_output(&self) -> B256 {
+        B256::from(self.local.agreed_output_root)
+    }
+
+    /// The disputed output root, key 3.
+    pub fn disputed_output(&self) -> B256 {
+        B256::from(self.local.claimed_output_root)
+    }
+
+    /// The disputed L2 block number, key 4.
+    pub fn disputed_block(&self) -> u64 {
+        self.local.claimed_block_number
+    }
+}
+
 /// Builds the bottom provider of an execution sub-game from its local inputs (`I`: the output-root game's
-/// [`LocalInputs`], or a super game's `SuperLocalInputs`).
-pub trait BottomFactory<I = LocalInputs> {
+/// [`SubgameInputs`], or a super game's `SuperLocalInputs`).
+pub trait BottomFactory<I = SubgameInputs> {
     /// A provider of depth `depth` for the sub-game with these inputs.
     fn create(&self, inputs: &I, depth: u8) -> Result<Box<dyn TraceProvider>, TraceError>;
 }
@@ -204,7 +216,7 @@ impl TraceProvider for AlphabetTraceProvider {
 
     fn step_data(&self, pos: Position) -> Result<StepData, TraceError> {
         let i = self.check(pos)?;
-        let local = Some(PreimageData::Local { ident: crate::oracle::local_key::DISPUTED_L2_BLOCK_NUMBER, offset: 0 });
+        let local = Some(PreimageData::Local { ident: LocalKey::L2ClaimBlockNumber.index(), offset: 0 });
         if i == 0 {
             return Ok(StepData { pre_state: Self::absolute_prestate(), proof: Vec::new(), preimage: local });
         }
@@ -221,10 +233,10 @@ pub struct AlphabetBottom {
 }
 
 impl BottomFactory for AlphabetBottom {
-    fn create(&self, inputs: &LocalInputs, depth: u8) -> Result<Box<dyn TraceProvider>, TraceError> {
+    fn create(&self, inputs: &SubgameInputs, depth: u8) -> Result<Box<dyn TraceProvider>, TraceError> {
         Ok(Box::new(match self.mode {
             AlphabetMode::Upstream => AlphabetTraceProvider::upstream(inputs.starting_block, depth),
-            AlphabetMode::VmConsistent => AlphabetTraceProvider::vm_consistent(inputs.disputed_block, depth),
+            AlphabetMode::VmConsistent => AlphabetTraceProvider::vm_consistent(inputs.disputed_block(), depth),
         }))
     }
 }
@@ -240,7 +252,7 @@ pub trait VmTrace {
 }
 
 /// Creates the VM trace of an execution sub-game from its local inputs (runs the program).
-pub trait VmTraceFactory<I = LocalInputs> {
+pub trait VmTraceFactory<I = SubgameInputs> {
     /// The trace type produced.
     type Trace: VmTrace + 'static;
     /// Runs the program for these inputs.
@@ -383,19 +395,23 @@ impl<O: OutputSource, B: BottomFactory> SplitTraceAccessor<O, B> {
     }
 
     /// op-challenger's pre/post selection for the sub-game of `ref_index` at `pos`, as local inputs.
-    pub fn local_inputs(&self, game: &FaultDisputeGame, ref_index: usize, pos: Position) -> Result<LocalInputs, TraceError> {
+    pub fn local_inputs(&self, game: &FaultDisputeGame, ref_index: usize, pos: Position) -> Result<SubgameInputs, TraceError> {
         let (pre, post) = split_pre_post(game, ref_index, pos, self.split(), self.max_depth)?;
         let (starting_output, starting_block, starting_pos) = match pre {
             Some(c) => (c.claim, self.top.honest_block_number(c.position), c.position),
             None => (self.anchor_root, self.top.anchor_block, Position::from_gindex(0)),
         };
-        Ok(LocalInputs {
-            l1_head: game.l1_head(),
-            starting_output,
+        Ok(SubgameInputs {
+            local: LocalInputs {
+                l1_head: game.l1_head().0,
+                agreed_output_root: starting_output.0,
+                claimed_output_root: post.claim.0,
+                claimed_block_number: self.top.claimed_block_number(post.position),
+                chain_id: self.chain_id,
+                rollup_config: None,
+                l1_config: None,
+            },
             starting_block,
-            disputed_output: post.claim,
-            disputed_block: self.top.claimed_block_number(post.position),
-            chain_id: self.chain_id,
             local_context: FaultDisputeGame::compute_local_context(starting_output, starting_pos, post.claim, post.position),
         })
     }
@@ -447,11 +463,12 @@ impl<F: Fn(u64) -> B256> OutputSource for FnOutputs<F> {
 }
 
 /// A deterministic fake output root for `block` under `seed` (for alphabet games and tests).
+#[cfg(feature = "test-utils")]
 pub fn fake_output(seed: u64, block: u64) -> B256 {
     let mut b = [0u8; 16];
     b[..8].copy_from_slice(&seed.to_be_bytes());
     b[8..].copy_from_slice(&block.to_be_bytes());
-    keccak256(b)
+    alloy_primitives::keccak256(b)
 }
 
 impl<T: TraceAccessor + ?Sized> TraceAccessor for Box<T> {

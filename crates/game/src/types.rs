@@ -5,6 +5,7 @@ use alloy_primitives::{b256, keccak256, Address, B256, U256};
 use crate::clock::Clock;
 use crate::errors::GameError;
 use crate::position::{Position, MAX_POSITION_BITLEN};
+pub use rampart_primitives::VmStatus;
 
 /// Alphabet VM absolute prestate: `keccak256(uint256(0x60))` with status byte 3 (vectors.md §3.4).
 pub const ALPHABET_ABSOLUTE_PRESTATE: B256 =
@@ -62,39 +63,6 @@ pub enum BondDistributionMode {
     Normal = 1,
     /// Every depositor gets its deposits back.
     Refund = 2,
-}
-
-/// VM status byte carried in the top byte of a state hash.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[repr(u8)]
-pub enum VmStatus {
-    /// Exited with code 0.
-    Valid = 0,
-    /// Exited with code 1.
-    Invalid = 1,
-    /// Exited with another code.
-    Panic = 2,
-    /// Still running.
-    Unfinished = 3,
-}
-
-impl VmStatus {
-    /// The status byte of a claim (its top byte), if it is one of the four known values.
-    pub fn of(claim: B256) -> Option<Self> {
-        match claim.0[0] {
-            0 => Some(Self::Valid),
-            1 => Some(Self::Invalid),
-            2 => Some(Self::Panic),
-            3 => Some(Self::Unfinished),
-            _ => None,
-        }
-    }
-
-    /// `hash` with its top byte replaced by this status.
-    pub fn apply(self, mut hash: B256) -> B256 {
-        hash.0[0] = self as u8;
-        hash
-    }
 }
 
 /// One entry of `claimData`.
@@ -270,7 +238,7 @@ mod tests {
     #[test]
     fn alphabet_prestate() {
         let pre = B256::from(U256::from(0x60u8));
-        assert_eq!(VmStatus::Unfinished.apply(keccak256(pre)), ALPHABET_ABSOLUTE_PRESTATE);
+        assert_eq!(B256::from(VmStatus::Unfinished.apply(keccak256(pre).0)), ALPHABET_ABSOLUTE_PRESTATE);
     }
 
     #[test]

@@ -80,8 +80,8 @@ mod tests {
         fs::create_dir_all(&dir).unwrap();
         let mut m = MemoryKeyValueStore::new();
         let v = b"hello".to_vec();
-        m.set(PreimageKey::keccak256(crate::keccak256(&v)), v.clone()).unwrap();
-        m.set(PreimageKey::sha256(crate::sha256(&v)), v.clone()).unwrap();
+        m.set(PreimageKey::keccak256(rampart_primitives::keccak256(&v)), v.clone()).unwrap();
+        m.set(PreimageKey::sha256(rampart_primitives::sha256(&v)), v.clone()).unwrap();
         m.set(PreimageKey::blob([7; 32]), vec![1; 32]).unwrap();
         m.set(PreimageKey::precompile([8; 32]), vec![1, 2]).unwrap();
         let path = dir.join("s.kv.gz");

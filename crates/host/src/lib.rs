@@ -30,7 +30,7 @@ pub use fetcher::{
 pub use online::{FetchOnMiss, OnlineHost, OnlineSummary, SharedStore};
 pub use hints::{hint_type, BlockId, HintType, ParsedHint};
 
-pub use local::LocalInputs;
+pub use local::{normalize_json, LocalInputs};
 pub use server::{verify_preimage, HintHandler, PreimageServer, ServeReport, ServerError};
 pub use store::{
     DirectoryKeyValueStore, FallbackStore, FixtureStore, KeyValueStore, MemoryKeyValueStore, SplitStore, StoreError,
@@ -38,19 +38,3 @@ pub use store::{
 };
 
 pub use rampart_preimage as preimage;
-
-/// keccak256 of `data`.
-pub fn keccak256(data: &[u8]) -> [u8; 32] {
-    use tiny_keccak::Hasher;
-    let mut k = tiny_keccak::Keccak::v256();
-    k.update(data);
-    let mut out = [0u8; 32];
-    k.finalize(&mut out);
-    out
-}
-
-/// sha256 of `data`.
-pub fn sha256(data: &[u8]) -> [u8; 32] {
-    use sha2::Digest;
-    sha2::Sha256::digest(data).into()
-}

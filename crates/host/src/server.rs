@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
     /// The requested key is in no store.
-    #[error("missing preimage for key 0x{} (type {key_type})", hex::encode(key.as_bytes()))]
+    #[error("missing preimage for key 0x{} (type {key_type})", rampart_primitives::hex::encode(key.as_bytes()))]
     Missing {
         /// The key.
         key: PreimageKey,
@@ -18,7 +18,7 @@ pub enum ServerError {
         key_type: KeyType,
     },
     /// A stored value does not hash to its key.
-    #[error("stored preimage for key 0x{} does not match its {key_type} hash", hex::encode(key.as_bytes()))]
+    #[error("stored preimage for key 0x{} does not match its {key_type} hash", rampart_primitives::hex::encode(key.as_bytes()))]
     BadPreimage {
         /// The key.
         key: PreimageKey,
@@ -26,7 +26,7 @@ pub enum ServerError {
         key_type: KeyType,
     },
     /// The client sent a key with an invalid type byte.
-    #[error("invalid preimage key 0x{}: {source}", hex::encode(raw))]
+    #[error("invalid preimage key 0x{}: {source}", rampart_primitives::hex::encode(raw))]
     InvalidKey {
         /// The raw key bytes.
         raw: [u8; 32],
@@ -71,8 +71,8 @@ pub struct ServeReport {
 /// types cannot be checked from the value alone and pass.
 pub fn verify_preimage(key: &PreimageKey, value: &[u8]) -> bool {
     match key.key_type() {
-        KeyType::Keccak256 => key.matches_digest(&crate::keccak256(value)),
-        KeyType::Sha256 => key.matches_digest(&crate::sha256(value)),
+        KeyType::Keccak256 => key.matches_digest(&rampart_primitives::keccak256(value)),
+        KeyType::Sha256 => key.matches_digest(&rampart_primitives::sha256(value)),
         KeyType::Local | KeyType::GlobalGeneric | KeyType::Blob | KeyType::Precompile => true,
     }
 }

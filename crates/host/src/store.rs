@@ -1,9 +1,11 @@
 //! Key-value stores of preimages, keyed by the 32-byte preimage key.
 
 use rampart_preimage::{KeyType, PreimageKey};
+use rampart_primitives::hex;
+use rampart_primitives::kv::{KvEntry, KvError, KvReader};
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -207,28 +209,30 @@ pub struct FixtureStore {
 }
 
 impl FixtureStore {
-    /// Reads a gzipped fixture file.
+    /// Reads a fixture file (gzip when its name ends in `.gz`), one line at a time: a line or a file longer than any fixture
+    /// can be ([`rampart_primitives::kv`]) is an error, so a gzip bomb fails early instead of filling memory.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref();
-        let f = fs::File::open(path).map_err(io("opening", path))?;
-        Self::from_reader(BufReader::new(flate2::read::MultiGzDecoder::new(f)), path)
+        Self::from_entries(KvReader::open(path).map_err(io("opening", path))?, path)
     }
 
-    /// Reads fixture text (already decompressed); `path` is used in error messages.
-    pub fn from_reader(r: impl BufRead, path: &Path) -> Result<Self, StoreError> {
+    /// Reads fixture text (gzip or plain); `path` is used in error messages.
+    pub fn from_reader(r: impl Read, path: &Path) -> Result<Self, StoreError> {
+        Self::from_entries(KvReader::new(r).map_err(io("reading", path))?, path)
+    }
+
+    fn from_entries(entries: impl Iterator<Item = Result<KvEntry, KvError>>, path: &Path) -> Result<Self, StoreError> {
         let mut map = BTreeMap::new();
-        for (i, line) in r.lines().enumerate() {
-            let line = line.map_err(io("reading", path))?;
-            let bad = |reason: String| StoreError::BadFixture { path: path.to_path_buf(), line: i + 1, reason };
-            let line = line.trim();
-            if line.is_empty() {
-                continue;
+        for entry in entries {
+            match entry {
+                Ok((k, v)) => {
+                    map.insert(PreimageKey::keccak256(k), v);
+                }
+                Err(KvError::Line { line, reason }) => {
+                    return Err(StoreError::BadFixture { path: path.to_path_buf(), line, reason: reason.to_string() })
+                }
+                Err(KvError::Io(e)) => return Err(StoreError::Io { op: "reading", path: path.to_path_buf(), source: e }),
             }
-            let (k, v) = line.split_once(' ').ok_or_else(|| bad("expected \"0x<key> 0x<value>\"".into()))?;
-            let k = hex::decode(k.trim().trim_start_matches("0x")).map_err(|e| bad(format!("key: {e}")))?;
-            let k: [u8; 32] = k.try_into().map_err(|k: Vec<u8>| bad(format!("key has {} bytes, not 32", k.len())))?;
-            let v = hex::decode(v.trim().trim_start_matches("0x")).map_err(|e| bad(format!("value: {e}")))?;
-            map.insert(PreimageKey::keccak256(k), v);
         }
         Ok(FixtureStore { map })
     }

@@ -123,7 +123,7 @@ pub fn output_root(
 
 /// `0x01 ‖ sha256(commitment)[1..]`.
 pub fn versioned_hash(commitment: &[u8]) -> B256 {
-    let mut h = crate::sha256(commitment);
+    let mut h = rampart_primitives::sha256(commitment);
     h[0] = 1;
     B256::from(h)
 }

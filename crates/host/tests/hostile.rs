@@ -4,12 +4,12 @@ use proptest::prelude::*;
 use rampart_host::preimage::native::{pipe, IoChannel};
 use rampart_host::preimage::selftest::{self, Fixture};
 use rampart_host::preimage::{Hint, HintWriter, KeyType, OracleReader, PreimageKey};
-use rampart_host::{keccak256, KeyValueStore, MemoryKeyValueStore, PreimageServer};
+use rampart_host::{KeyValueStore, MemoryKeyValueStore, PreimageServer};
 use std::io::Write;
 
 fn fixture_store() -> MemoryKeyValueStore {
     let mut s = MemoryKeyValueStore::new();
-    for (k, v) in Fixture::standard(keccak256).preimages {
+    for (k, v) in Fixture::standard().preimages {
         s.set(k, v).unwrap();
     }
     s
@@ -49,7 +49,7 @@ proptest! {
 
     #[test]
     fn server_serves_valid_keys_in_any_order(order in proptest::collection::vec(0usize..6, 0..20)) {
-        let f = Fixture::standard(keccak256);
+        let f = Fixture::standard();
         let mut keys = Vec::new();
         let mut want = Vec::new();
         for i in &order {
@@ -85,7 +85,7 @@ proptest! {
         let (hw, _hr) = pipe();
         let mut oracle = OracleReader::new(IoChannel::new(r, kw)).with_max_len(1 << 16);
         let mut hints = HintWriter::new(IoChannel::new(ar, hw));
-        prop_assert!(selftest::run(&mut hints, &mut oracle, keccak256).is_err());
+        prop_assert!(selftest::run(&mut hints, &mut oracle).is_err());
     }
 
     #[test]

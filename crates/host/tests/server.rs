@@ -5,24 +5,17 @@ use rampart_host::preimage::native::{oracle_pipes, ClientEnds};
 use rampart_host::preimage::selftest::{self, Fixture};
 use rampart_host::preimage::{Channel, ChannelError, Hint, HintWriter, OracleError, OracleReader, PreimageKey};
 use rampart_host::{
-    keccak256, sha256, KeyValueStore, LocalInputs, MemoryKeyValueStore, PreimageServer, ServeReport, ServerError,
+    KeyValueStore, LocalInputs, MemoryKeyValueStore, PreimageServer, ServeReport, ServerError,
     SplitStore,
 };
+use rampart_primitives::{keccak256, sha256};
 use std::io::Write;
 use std::path::Path;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 fn locals_of(f: &Fixture) -> LocalInputs {
-    LocalInputs {
-        l1_head: f.l1_head,
-        agreed_output_root: f.agreed_output_root,
-        claimed_output_root: f.claim,
-        claimed_block_number: f.block_number,
-        chain_id: f.chain_id,
-        rollup_config: None,
-        l1_config: None,
-    }
+    f.local_inputs()
 }
 
 fn store_of(f: &Fixture) -> SplitStore<LocalInputs, MemoryKeyValueStore> {
@@ -45,11 +38,11 @@ fn spawn_server<S: KeyValueStore + Send + 'static>(
 
 #[test]
 fn e2e_self_check_natively_matches_the_guest_expected_output() {
-    let f = Fixture::standard(keccak256);
+    let f = Fixture::standard();
     let (client, server) = spawn_server(store_of(&f));
     let mut hints = HintWriter::new(client.hint);
     let mut oracle = OracleReader::new(client.preimage);
-    let report = selftest::run(&mut hints, &mut oracle, keccak256).expect("self-check passes");
+    let report = selftest::run(&mut hints, &mut oracle).expect("self-check passes");
     drop((hints, oracle));
     let served = server.join().unwrap().expect("server ends cleanly at EOF");
 
@@ -79,7 +72,7 @@ fn e2e_self_check_natively_matches_the_guest_expected_output() {
 
 #[test]
 fn self_check_detects_a_broken_chain() {
-    let f = Fixture::standard(keccak256);
+    let f = Fixture::standard();
     let mut locals = locals_of(&f);
     locals.claimed_output_root[7] ^= 1;
     let mut global = MemoryKeyValueStore::new();
@@ -89,7 +82,7 @@ fn self_check_detects_a_broken_chain() {
     let (client, server) = spawn_server(SplitStore::new(locals, global));
     let mut hints = HintWriter::new(client.hint);
     let mut oracle = OracleReader::new(client.preimage);
-    assert_eq!(selftest::run(&mut hints, &mut oracle, keccak256), Err(selftest::CheckError::ClaimMismatch));
+    assert_eq!(selftest::run(&mut hints, &mut oracle), Err(selftest::CheckError::ClaimMismatch));
     drop((hints, oracle));
     server.join().unwrap().unwrap();
 }
@@ -215,7 +208,7 @@ fn hostile_hint_length_stops_the_hint_channel_without_panicking() {
 
 #[test]
 fn interleaved_hints_and_preimages_from_two_threads() {
-    let f = Fixture::standard(keccak256);
+    let f = Fixture::standard();
     let (client, server) = spawn_server(store_of(&f));
     let mut hint_ch = client.hint;
     let hinter = std::thread::spawn(move || {
@@ -282,10 +275,10 @@ fn write_expected_output_on_request() {
     if std::env::var_os("RAMPART_WRITE_EXPECTED").is_none() {
         return;
     }
-    let f = Fixture::standard(keccak256);
+    let f = Fixture::standard();
     let (client, server) = spawn_server(store_of(&f));
     let report =
-        selftest::run(&mut HintWriter::new(client.hint), &mut OracleReader::new(client.preimage), keccak256).unwrap();
+        selftest::run(&mut HintWriter::new(client.hint), &mut OracleReader::new(client.preimage)).unwrap();
     server.join().unwrap().unwrap();
     let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guests/expected");
     std::fs::write(d.join("rust-oracle-e2e.stdout"), report.to_string()).unwrap();

@@ -1,9 +1,10 @@
 //! Key-value stores: op-program directory layout (round trip, a directory written by hand, bad content),
 //! fixture files, split/fallback routing and local inputs.
 
-use rampart_host::preimage::{local, PreimageKey};
+use rampart_host::preimage::{LocalKey, PreimageKey};
+use rampart_primitives::keccak256;
 use rampart_host::{
-    keccak256, verify_preimage, DirectoryKeyValueStore, FallbackStore, FixtureStore, KeyValueStore, LocalInputs,
+    normalize_json, verify_preimage, DirectoryKeyValueStore, FallbackStore, FixtureStore, KeyValueStore, LocalInputs,
     MemoryKeyValueStore, SplitStore, StoreError,
 };
 use std::path::{Path, PathBuf};
@@ -78,7 +79,7 @@ fn directory_written_by_hand_in_the_op_program_layout() {
     let k = PreimageKey::keccak256(keccak256(value));
     assert_eq!(s.get(&k).unwrap(), Some(value.to_vec()));
     assert!(verify_preimage(&k, value));
-    assert_eq!(s.get(&PreimageKey::local(local::L2_CHAIN_ID)).unwrap(), Some(11_155_111u64.to_be_bytes().to_vec()));
+    assert_eq!(s.get(&PreimageKey::local_input(LocalKey::L2ChainId)).unwrap(), Some(11_155_111u64.to_be_bytes().to_vec()));
     // A corrupt value is an error naming the file, not a panic or a silent miss.
     let bad = PreimageKey::keccak256([3; 32]);
     let p = s.path_of(&bad);
@@ -127,7 +128,7 @@ fn fixture_parse_errors_name_the_line() {
     assert_eq!(s.get(&PreimageKey::keccak256(keccak256(b"v"))).unwrap(), Some(b"v".to_vec()));
     for (text, want) in [
         (format!("{ok}0x00\n"), "t.kv:3: expected"),
-        (format!("{ok}0x00 0x00\n"), "key has 1 bytes"),
+        (format!("{ok}0x00 0x00\n"), "t.kv:3: key: expected 32 bytes, got 1"),
         (format!("0x{} 0xzz\n", hex::encode([0u8; 32])), "t.kv:1: value"),
         ("0xq 0x00\n".to_string(), "t.kv:1: key"),
     ] {
@@ -174,6 +175,6 @@ fn split_store_routes_local_keys_and_fallback_layers() {
 
 #[test]
 fn local_inputs_normalize_json() {
-    assert_eq!(LocalInputs::normalize_json(b" { \"b\": [1, 2], \"a\": null } ").unwrap(), br#"{"a":null,"b":[1,2]}"#);
-    assert!(LocalInputs::normalize_json(b"{nope").is_err());
+    assert_eq!(normalize_json(b" { \"b\": [1, 2], \"a\": null } ").unwrap(), br#"{"a":null,"b":[1,2]}"#);
+    assert!(normalize_json(b"{nope").is_err());
 }

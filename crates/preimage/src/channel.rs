@@ -198,9 +198,14 @@ impl<C: Channel> HintWriter<C> {
 
     /// Sends raw hint text and waits for its acknowledgement (length and text are two separate writes).
     pub fn hint_str(&mut self, text: &str) -> Result<(), OracleError> {
-        let len = u32::try_from(text.len()).map_err(|_| OracleError::Hint(HintError::TooLong(text.len())))?;
+        self.hint_bytes(text.as_bytes())
+    }
+
+    /// Sends a hint as raw bytes (a guest's hint is forwarded as written) and waits for its acknowledgement.
+    pub fn hint_bytes(&mut self, hint: &[u8]) -> Result<(), OracleError> {
+        let len = u32::try_from(hint.len()).map_err(|_| OracleError::Hint(HintError::TooLong(hint.len())))?;
         self.chan.write_all(&len.to_be_bytes()).map_err(OracleError::HintChannel)?;
-        self.chan.write_all(text.as_bytes()).map_err(OracleError::HintChannel)?;
+        self.chan.write_all(hint).map_err(OracleError::HintChannel)?;
         let mut ack = [0u8; 1];
         self.chan.read_exact(&mut ack).map_err(OracleError::HintChannel)?;
         if ack[0] != HINT_ACK {

@@ -98,15 +98,12 @@ impl PreimageKey {
 
     /// Local key `index`: `0x01 ‖ 0^23 ‖ index (u64 BE)`.
     pub const fn local(index: u64) -> Self {
-        let mut k = [0u8; 32];
-        k[0] = KeyType::Local as u8;
-        let be = index.to_be_bytes();
-        let mut i = 0;
-        while i < 8 {
-            k[24 + i] = be[i];
-            i += 1;
-        }
-        PreimageKey(k)
+        PreimageKey(rampart_primitives::local_key(index))
+    }
+
+    /// The key of a named local input ([`PreimageKey::local`] of its index).
+    pub const fn local_input(key: rampart_primitives::LocalKey) -> Self {
+        Self::local(key.index())
     }
 
     /// Global keccak256 key from the full keccak256 digest of the preimage (byte 0 := 2).

@@ -13,12 +13,9 @@
 use crate::channel::{Channel, HintWriter, OracleError, OracleReader};
 use crate::hint::Hint;
 use crate::key::PreimageKey;
-use crate::local;
+use rampart_primitives::{keccak256, LocalInputs, LocalKey};
 use alloc::vec::Vec;
 use core::fmt;
-
-/// A keccak256 implementation supplied by the caller (the crate has no dependencies).
-pub type Keccak = fn(&[u8]) -> [u8; 32];
 
 /// Largest number of hops the check follows.
 pub const MAX_HOPS: u64 = 64;
@@ -115,7 +112,6 @@ impl From<OracleError> for CheckError {
 }
 
 struct Acc {
-    keccak: Keccak,
     digest: [u8; 32],
     preimages: u64,
     bytes: u64,
@@ -125,8 +121,8 @@ impl Acc {
     fn add(&mut self, value: &[u8]) {
         let mut b = [0u8; 64];
         b[..32].copy_from_slice(&self.digest);
-        b[32..].copy_from_slice(&(self.keccak)(value));
-        self.digest = (self.keccak)(&b);
+        b[32..].copy_from_slice(&keccak256(value));
+        self.digest = keccak256(&b);
         self.preimages += 1;
         self.bytes += value.len() as u64;
     }
@@ -135,9 +131,10 @@ impl Acc {
 fn local_fixed<C: Channel, const N: usize>(
     oracle: &mut OracleReader<C>,
     acc: &mut Acc,
-    index: u64,
+    key: LocalKey,
 ) -> Result<[u8; N], CheckError> {
-    let v = oracle.get(PreimageKey::local(index))?;
+    let index = key.index();
+    let v = oracle.get(PreimageKey::local_input(key))?;
     acc.add(&v);
     v.as_slice().try_into().map_err(|_| CheckError::LocalSize { index, expected: N, got: v.len() })
 }
@@ -149,7 +146,7 @@ fn keccak_verified<C: Channel>(
 ) -> Result<Vec<u8>, CheckError> {
     let key = PreimageKey::keccak256(digest);
     let v = oracle.get(key)?;
-    if (acc.keccak)(&v) != digest {
+    if keccak256(&v) != digest {
         return Err(CheckError::KeccakMismatch { key });
     }
     acc.add(&v);
@@ -160,14 +157,13 @@ fn keccak_verified<C: Channel>(
 pub fn run<H: Channel, P: Channel>(
     hints: &mut HintWriter<H>,
     oracle: &mut OracleReader<P>,
-    keccak: Keccak,
 ) -> Result<Report, CheckError> {
-    let mut acc = Acc { keccak, digest: [0u8; 32], preimages: 0, bytes: 0 };
-    let l1_head: [u8; 32] = local_fixed(oracle, &mut acc, local::L1_HEAD)?;
-    let agreed: [u8; 32] = local_fixed(oracle, &mut acc, local::L2_OUTPUT_ROOT)?;
-    let claim: [u8; 32] = local_fixed(oracle, &mut acc, local::L2_CLAIM)?;
-    let block_number = u64::from_be_bytes(local_fixed(oracle, &mut acc, local::L2_CLAIM_BLOCK_NUMBER)?);
-    let chain_id = u64::from_be_bytes(local_fixed(oracle, &mut acc, local::L2_CHAIN_ID)?);
+    let mut acc = Acc { digest: [0u8; 32], preimages: 0, bytes: 0 };
+    let l1_head: [u8; 32] = local_fixed(oracle, &mut acc, LocalKey::L1Head)?;
+    let agreed: [u8; 32] = local_fixed(oracle, &mut acc, LocalKey::L2OutputRoot)?;
+    let claim: [u8; 32] = local_fixed(oracle, &mut acc, LocalKey::L2Claim)?;
+    let block_number = u64::from_be_bytes(local_fixed(oracle, &mut acc, LocalKey::L2ClaimBlockNumber)?);
+    let chain_id = u64::from_be_bytes(local_fixed(oracle, &mut acc, LocalKey::L2ChainId)?);
     if block_number > MAX_HOPS {
         return Err(CheckError::TooManyHops(block_number));
     }
@@ -220,19 +216,19 @@ pub struct Fixture {
 impl Fixture {
     /// The fixture with `hops` chain nodes (node 1 carries a 100 000-byte payload so large preimages are
     /// exercised) for chain `chain_id`.
-    pub fn build(keccak: Keccak, hops: u64, chain_id: u64) -> Self {
+    pub fn build(hops: u64, chain_id: u64) -> Self {
         let header: Vec<u8> = (0..300u32).map(|i| (i * 7 + 3) as u8).collect();
-        let l1_head = keccak(&header);
+        let l1_head = keccak256(&header);
         let mut leaf = b"rampart oracle e2e claim leaf, chain ".to_vec();
         leaf.extend_from_slice(&chain_id.to_be_bytes());
-        let claim = keccak(&leaf);
+        let claim = keccak256(&leaf);
         let mut nodes = Vec::new();
         let mut next = claim;
         for i in (0..hops).rev() {
             let payload_len = if i == 1 { 100_000 } else { 17 + 37 * i as usize };
             let mut node = next.to_vec();
             node.extend((0..payload_len).map(|j| (j as u64 ^ i.wrapping_mul(0x9e)) as u8));
-            next = keccak(&node);
+            next = keccak256(&node);
             nodes.push((PreimageKey::keccak256(next), node));
         }
         nodes.reverse();
@@ -244,18 +240,20 @@ impl Fixture {
 
     /// The fixture of the e2e tests: 4 hops on chain 11155420 (OP Sepolia's id). The expected guest output
     /// for it is `guests/expected/rust-oracle-e2e.stdout`.
-    pub fn standard(keccak: Keccak) -> Self {
-        Self::build(keccak, 4, 11_155_420)
+    pub fn standard() -> Self {
+        Self::build(4, 11_155_420)
     }
 
-    /// The local inputs as (index, value) pairs, indices 1..=5.
-    pub fn locals(&self) -> Vec<(u64, Vec<u8>)> {
-        alloc::vec![
-            (local::L1_HEAD, self.l1_head.to_vec()),
-            (local::L2_OUTPUT_ROOT, self.agreed_output_root.to_vec()),
-            (local::L2_CLAIM, self.claim.to_vec()),
-            (local::L2_CLAIM_BLOCK_NUMBER, self.block_number.to_be_bytes().to_vec()),
-            (local::L2_CHAIN_ID, self.chain_id.to_be_bytes().to_vec()),
-        ]
+    /// The local inputs (keys 1..=5; no configs).
+    pub fn local_inputs(&self) -> LocalInputs {
+        LocalInputs {
+            l1_head: self.l1_head,
+            agreed_output_root: self.agreed_output_root,
+            claimed_output_root: self.claim,
+            claimed_block_number: self.block_number,
+            chain_id: self.chain_id,
+            rollup_config: None,
+            l1_config: None,
+        }
     }
 }

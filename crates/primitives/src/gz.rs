@@ -100,6 +100,18 @@ pub fn maybe_gunzip<'a, R: BufRead + 'a>(
     Ok(CappedReader::new(inner, limit, what))
 }
 
+/// A reader over the decompressed bytes of `r`, which must start with the gzip magic, capped at `limit` bytes.
+pub fn gunzip<'a, R: BufRead + 'a>(
+    mut r: R,
+    limit: u64,
+    what: &'static str,
+) -> io::Result<CappedReader<Box<dyn Read + 'a>>> {
+    if !r.fill_buf()?.starts_with(&GZIP_MAGIC) {
+        return Err(io::Error::new(io::ErrorKind::InvalidData, std::format!("{what} is not gzip data")));
+    }
+    maybe_gunzip(r, limit, what)
+}
+
 /// Reads all of `r` (gzip or plain, detected by the magic bytes) into memory, failing once more than `limit`
 /// decompressed bytes appear.
 pub fn read_to_end_capped(r: impl Read, limit: u64, what: &'static str) -> io::Result<Vec<u8>> {
@@ -150,6 +162,15 @@ mod tests {
         assert_eq!(sink.len(), 1 << 20);
         assert_eq!(human(1 << 20), "1 MiB");
         assert_eq!(human(3 << 10), "3 KiB");
+    }
+
+    #[test]
+    fn gunzip_requires_the_magic() {
+        let e = gunzip(&b"plain"[..], 10, "a thing").err().unwrap();
+        assert_eq!(e.to_string(), "a thing is not gzip data");
+        let mut out = Vec::new();
+        gunzip(&gzip(b"ok")[..], 10, "a thing").unwrap().read_to_end(&mut out).unwrap();
+        assert_eq!(out, b"ok");
     }
 
     #[test]

@@ -105,6 +105,22 @@ mod reader {
             let capped = gz::maybe_gunzip(BufReader::new(r), MAX_FILE_LEN, "a .kv preimage file")?;
             Ok(KvReader { inner: BufReader::new(capped), line: 0, buf: Vec::new(), done: false })
         }
+
+        /// Entries of `r`, which must be gzip data (a `.kv.gz` file), capped at [`MAX_FILE_LEN`].
+        pub fn gzip(r: impl Read + 'a) -> std::io::Result<Self> {
+            let capped = gz::gunzip(BufReader::new(r), MAX_FILE_LEN, "a .kv.gz preimage file")?;
+            Ok(KvReader { inner: BufReader::new(capped), line: 0, buf: Vec::new(), done: false })
+        }
+
+        /// Entries of the file at `path`: gzip when its name ends in `.gz`, plain text otherwise.
+        pub fn open(path: &Path) -> std::io::Result<Self> {
+            let f = std::fs::File::open(path)?;
+            if path.extension().is_some_and(|e| e == "gz") {
+                Self::gzip(f)
+            } else {
+                Self::new(f)
+            }
+        }
     }
 
     impl<R: BufRead> Iterator for KvReader<R> {
@@ -143,10 +159,9 @@ mod reader {
         }
     }
 
-    /// Every entry of a fixture file, in file order; errors name the path.
+    /// Every entry of a fixture file ([`KvReader::open`]), in file order; errors name the path.
     pub fn read_file(path: &Path) -> Result<Vec<KvEntry>, std::string::String> {
-        let f = std::fs::File::open(path).map_err(|e| std::format!("{}: {e}", path.display()))?;
-        let reader = KvReader::new(f).map_err(|e| std::format!("{}: {e}", path.display()))?;
+        let reader = KvReader::open(path).map_err(|e| std::format!("{}: {e}", path.display()))?;
         reader.collect::<Result<Vec<_>, _>>().map_err(|e| std::format!("{}: {e}", path.display()))
     }
 }

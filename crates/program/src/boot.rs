@@ -7,7 +7,7 @@ use crate::{
 use alloc::string::ToString;
 use alloy_primitives::B256;
 use rampart_genesis::{registry, L1ChainConfig, RollupConfig};
-use rampart_preimage::{local, PreimageKey};
+use rampart_preimage::{LocalKey, PreimageKey};
 
 /// The inputs of one single-chain dispute.
 #[derive(Debug, Clone)]
@@ -41,27 +41,27 @@ fn local_array<const N: usize, O: PreimageOracle + ?Sized>(oracle: &mut O, index
 impl BootInfo {
     /// Reads the boot info through `oracle` (local keys are never hinted).
     pub fn load<O: PreimageOracle + ?Sized>(oracle: &mut O) -> Result<Self> {
-        let l1_head = B256::from(local_array::<32, _>(oracle, local::L1_HEAD)?);
-        let agreed_l2_output_root = B256::from(local_array::<32, _>(oracle, local::L2_OUTPUT_ROOT)?);
-        let claimed_l2_output_root = B256::from(local_array::<32, _>(oracle, local::L2_CLAIM)?);
-        let claimed_l2_block_number = u64::from_be_bytes(local_array::<8, _>(oracle, local::L2_CLAIM_BLOCK_NUMBER)?);
-        let chain_id = u64::from_be_bytes(local_array::<8, _>(oracle, local::L2_CHAIN_ID)?);
+        let l1_head = B256::from(local_array::<32, _>(oracle, LocalKey::L1Head.index())?);
+        let agreed_l2_output_root = B256::from(local_array::<32, _>(oracle, LocalKey::L2OutputRoot.index())?);
+        let claimed_l2_output_root = B256::from(local_array::<32, _>(oracle, LocalKey::L2Claim.index())?);
+        let claimed_l2_block_number = u64::from_be_bytes(local_array::<8, _>(oracle, LocalKey::L2ClaimBlockNumber.index())?);
+        let chain_id = u64::from_be_bytes(local_array::<8, _>(oracle, LocalKey::L2ChainId.index())?);
 
         let (rollup_config, rollup_config_from_key) = match registry::rollup_config(chain_id) {
             Some(cfg) => (cfg, false),
             None => {
-                let json = oracle.get(PreimageKey::local(local::L2_ROLLUP_CONFIG))?;
+                let json = oracle.get(PreimageKey::local(LocalKey::L2RollupConfig.index()))?;
                 let cfg = RollupConfig::from_json(&json)
-                    .map_err(|e| ProgramError::Config { index: local::L2_ROLLUP_CONFIG, reason: e.to_string() })?;
+                    .map_err(|e| ProgramError::Config { index: LocalKey::L2RollupConfig.index(), reason: e.to_string() })?;
                 (cfg, true)
             }
         };
         let (l1_config, l1_config_from_key) = match registry::l1_config(rollup_config.l1_chain_id) {
             Some(cfg) => (cfg, false),
             None => {
-                let json = oracle.get(PreimageKey::local(local::L1_CONFIG))?;
+                let json = oracle.get(PreimageKey::local(LocalKey::L1Config.index()))?;
                 let cfg = L1ChainConfig::from_json(&json)
-                    .map_err(|e| ProgramError::Config { index: local::L1_CONFIG, reason: e.to_string() })?;
+                    .map_err(|e| ProgramError::Config { index: LocalKey::L1Config.index(), reason: e.to_string() })?;
                 (cfg, true)
             }
         };

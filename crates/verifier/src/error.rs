@@ -1,5 +1,6 @@
 //! Why a step was rejected: one variant per check of `MIPS64.step`.
 
+use rampart_primitives::hex::Hex;
 use thiserror::Error;
 
 /// A failed check of the stateless step. Each variant names the contract's revert (or Go's panic) it mirrors.
@@ -95,19 +96,6 @@ pub enum StepError {
     },
 }
 
-fn hex32(b: &[u8; 32]) -> HexBytes<'_> {
-    HexBytes(b)
-}
-
-/// Lowercase hex display of a byte slice (keeps the crate free of a hex dependency).
-#[derive(Debug)]
-pub struct HexBytes<'a>(pub &'a [u8]);
-
-impl core::fmt::Display for HexBytes<'_> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        for b in self.0 {
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
-    }
+fn hex32(b: &[u8; 32]) -> Hex<'_> {
+    Hex(b)
 }

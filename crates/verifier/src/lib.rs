@@ -7,7 +7,6 @@
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
 pub mod error;
-mod hash;
 pub mod memory;
 pub mod step;
 pub mod witness;
@@ -20,14 +19,8 @@ pub use witness::{state_hash, PackedState, Thread, EMPTY_THREAD_ROOT};
 /// game's local context, `keccak256(key ‖ caller as 32 bytes ‖ local_context)` with byte 0 set to 1; other keys
 /// are unchanged.
 pub fn localize_key(key: [u8; 32], caller: [u8; 20], local_context: [u8; 32]) -> [u8; 32] {
-    if key[0] != 1 {
+    if key[0] != rampart_primitives::LOCAL_KEY_TYPE {
         return key;
     }
-    let mut buf = [0u8; 96];
-    buf[..32].copy_from_slice(&key);
-    buf[44..64].copy_from_slice(&caller);
-    buf[64..].copy_from_slice(&local_context);
-    let mut out = hash::keccak(&buf);
-    out[0] = 1;
-    out
+    rampart_primitives::localize(&key, &caller, &local_context)
 }

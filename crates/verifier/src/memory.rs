@@ -1,7 +1,7 @@
 //! Memory proofs: a 32-byte leaf and 59 siblings from the bottom of the depth-59 tree up to the root's child.
 
 use crate::error::StepError;
-use crate::hash::keccak_pair;
+use rampart_primitives::keccak256_pair as keccak_pair;
 
 /// Size of one memory proof.
 pub const MEMORY_PROOF_SIZE: usize = 60 * 32;

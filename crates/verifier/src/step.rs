@@ -4,7 +4,7 @@
 //! from the proofs and every write recomputes the root through the same siblings.
 
 use crate::error::StepError;
-use crate::hash::{keccak, sha256};
+use rampart_primitives::{keccak256 as keccak, sha256};
 use crate::memory::{read_checked, MemoryProof, MEMORY_PROOF_SIZE};
 use crate::witness::{push_thread, state_hash, PackedState, Thread, EMPTY_THREAD_ROOT, STATE_SIZE, THREAD_SIZE};
 

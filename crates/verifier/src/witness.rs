@@ -1,7 +1,7 @@
 //! The packed 188-byte state witness, the 298-byte thread encoding, the thread-stack hash onion and the state hash.
 
 use crate::error::StepError;
-use crate::hash::keccak;
+use rampart_primitives::{keccak256 as keccak, VmStatus};
 
 /// Size of the packed state witness.
 pub const STATE_SIZE: usize = 188;
@@ -173,16 +173,8 @@ impl PackedState {
 /// State hash of a 188-byte witness: keccak256 with byte 0 replaced by the VM status (0 valid, 1 invalid,
 /// 2 panic, 3 unfinished).
 pub fn state_hash(witness: &[u8; STATE_SIZE]) -> [u8; 32] {
-    let mut h = keccak(witness);
-    h[0] = if witness[98] != 1 {
-        3
-    } else {
-        match witness[97] {
-            0 => 0,
-            1 => 1,
-            _ => 2,
-        }
-    };
+    let h = keccak(witness);
+    let h = VmStatus::from_exit(witness[98] == 1, witness[97]).apply(h);
     h
 }
 

@@ -61,10 +61,6 @@ fn instruction(r: &mut Rng, word: u32) -> u32 {
     }
 }
 
-fn keccak(data: &[u8]) -> [u8; 32] {
-    rampart_vm::keccak::keccak256(data)
-}
-
 struct Scenario {
     state: State,
     oracle: MapOracle,
@@ -159,7 +155,7 @@ fn scenario(seed: u64, word: u32) -> Scenario {
     let len = r.pick(&[0usize, 1, 7, 8, 20, 32, 33, 100]);
     let data: Vec<u8> = (0..len).map(|_| r.next() as u8).collect();
     let key = if r.chance(50) {
-        let mut k = keccak(&data);
+        let mut k = rampart_primitives::keccak256(&data);
         k[0] = 2;
         k
     } else {

@@ -12,6 +12,33 @@ const SHT_SYMTAB: u32 = 2;
 /// Largest total of segment memory sizes we agree to load (guards against hostile ELFs).
 pub const MAX_LOADED_BYTES: u64 = 1 << 30;
 
+/// Largest ELF file read: [`MAX_LOADED_BYTES`] of segments plus 256 MiB for symbols and debug sections.
+pub const MAX_ELF_FILE_LEN: u64 = MAX_LOADED_BYTES + (256 << 20);
+/// Largest `meta.json` read (a symbol table; op-program's is a few MiB).
+pub const MAX_META_LEN: u64 = 256 << 20;
+
+/// Reads an ELF file: its first four bytes must be the ELF magic (so `/dev/zero` or a text file fails at once),
+/// and the file is never read past [`MAX_ELF_FILE_LEN`].
+pub fn read_elf_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut r = rampart_primitives::gz::CappedReader::new(std::fs::File::open(path)?, MAX_ELF_FILE_LEN, "an ELF file");
+    let mut data = vec![0u8; 4];
+    r.read_exact(&mut data).map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not an ELF file"))?;
+    if data != b"\x7fELF" {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "not an ELF file (no ELF magic)"));
+    }
+    r.read_to_end(&mut data)?;
+    Ok(data)
+}
+
+/// Reads a `meta.json`, parsing as it reads (a stream that is not JSON fails at its first byte) and never past
+/// [`MAX_META_LEN`] bytes.
+pub fn read_meta_file(path: &std::path::Path) -> Result<Metadata, String> {
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let r = rampart_primitives::gz::CappedReader::new(std::io::BufReader::new(file), MAX_META_LEN, "a meta.json");
+    serde_json::from_reader(r).map_err(|e| e.to_string())
+}
+
 /// One program header.
 #[derive(Clone, Copy, Debug)]
 struct ProgramHeader {

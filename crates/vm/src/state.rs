@@ -14,31 +14,7 @@ pub const EMPTY_THREAD_ROOT: [u8; 32] = [
     0x91, 0xb3, 0x0a, 0x40, 0xb2, 0x40, 0x58, 0x49, 0xe5, 0x97, 0xba, 0x5f, 0xb5,
 ];
 
-/// VM status byte that replaces byte 0 of the witness hash.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u8)]
-pub enum VmStatus {
-    /// Exited with code 0.
-    Valid = 0,
-    /// Exited with code 1.
-    Invalid = 1,
-    /// Exited with any other code.
-    Panic = 2,
-    /// Still running.
-    Unfinished = 3,
-}
-
-impl VmStatus {
-    /// The status for an (exited, exit code) pair.
-    pub fn from_exit(exited: bool, exit_code: u8) -> Self {
-        match (exited, exit_code) {
-            (false, _) => VmStatus::Unfinished,
-            (true, 0) => VmStatus::Valid,
-            (true, 1) => VmStatus::Invalid,
-            (true, _) => VmStatus::Panic,
-        }
-    }
-}
+pub use rampart_primitives::VmStatus;
 
 /// State hash from a 188-byte witness: keccak256 with byte 0 replaced by the VM status.
 pub fn state_hash_from_witness(witness: &[u8; STATE_WITNESS_SIZE]) -> [u8; 32] {

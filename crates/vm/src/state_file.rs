@@ -4,11 +4,27 @@ use crate::arch::STATE_VERSION;
 use crate::error::StateFileError;
 use crate::memory::{PageData, PAGE_SIZE};
 use crate::state::{State, ThreadState, THREAD_WITNESS_SIZE};
-use std::io::{Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::path::Path;
 
-/// Largest decompressed state we read (guards against gzip bombs).
-pub const MAX_STATE_BYTES: u64 = 16 << 30;
+/// Most memory pages a state file may declare: 2^22 pages of 4 KiB, 16 GiB of guest memory (a fault-proof
+/// program that needed more could not be run by this VM on the 24 GiB machines it targets anyway).
+pub const MAX_STATE_PAGES: u64 = 1 << 22;
+/// Most threads a state file may declare in each of its two stacks (Go programs run a few dozen).
+pub const MAX_STATE_THREADS: u64 = 1 << 16;
+/// The largest state a file can legitimately hold: [`MAX_STATE_PAGES`] pages, two stacks of
+/// [`MAX_STATE_THREADS`] threads and a last hint of up to `u32::MAX` bytes, plus the fixed fields. A gzip'd
+/// state is never decompressed past it; anything malformed stops earlier, at its first malformed field.
+pub const MAX_STATE_BYTES: u64 = 1
+    + 8
+    + MAX_STATE_PAGES * (8 + PAGE_SIZE as u64)
+    + FIXED_FIELDS_LEN
+    + 2 * (8 + MAX_STATE_THREADS * THREAD_WITNESS_SIZE as u64)
+    + 4
+    + u32::MAX as u64;
+/// Bytes between the pages and the thread stacks: preimage key and offset, heap, LL fields, exit, step counters,
+/// traverse-right and next thread id.
+const FIXED_FIELDS_LEN: u64 = 32 + 8 + 8 + 1 + 8 + 8 + 1 + 1 + 8 + 8 + 1 + 8;
 
 /// Serializes a state to the uncompressed binary layout.
 pub fn encode(state: &State) -> Vec<u8> {
@@ -43,26 +59,40 @@ pub fn encode(state: &State) -> Vec<u8> {
     out
 }
 
-struct Reader<'a> {
-    data: &'a [u8],
-    pos: usize,
+/// A streaming reader of the state layout: every field is read as it is needed, so memory never holds more
+/// than the state decoded so far.
+struct Reader<R> {
+    inner: R,
+    pos: u64,
 }
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], StateFileError> {
-        if self.data.len() - self.pos < n {
-            return Err(StateFileError::Invalid(format!(
-                "truncated at byte {} while reading {what} ({n} bytes needed, {} left)",
-                self.pos,
-                self.data.len() - self.pos
-            )));
+impl<R: Read> Reader<R> {
+    fn fill(&mut self, buf: &mut [u8], what: &str) -> Result<(), StateFileError> {
+        let mut done = 0;
+        while done < buf.len() {
+            match self.inner.read(&mut buf[done..]) {
+                Ok(0) => {
+                    return Err(StateFileError::Invalid(format!(
+                        "truncated at byte {} while reading {what} ({} bytes needed, {done} left)",
+                        self.pos,
+                        buf.len()
+                    )))
+                }
+                Ok(n) => done += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(StateFileError::Invalid(format!("at byte {} reading {what}: {e}", self.pos))),
+            }
         }
-        let s = &self.data[self.pos..self.pos + n];
-        self.pos += n;
-        Ok(s)
+        self.pos += buf.len() as u64;
+        Ok(())
+    }
+    fn array<const N: usize>(&mut self, what: &str) -> Result<[u8; N], StateFileError> {
+        let mut b = [0u8; N];
+        self.fill(&mut b, what)?;
+        Ok(b)
     }
     fn u8(&mut self, what: &str) -> Result<u8, StateFileError> {
-        Ok(self.take(1, what)?[0])
+        Ok(self.array::<1>(what)?[0])
     }
     fn bool(&mut self, what: &str) -> Result<bool, StateFileError> {
         match self.u8(what)? {
@@ -72,19 +102,46 @@ impl<'a> Reader<'a> {
         }
     }
     fn u32(&mut self, what: &str) -> Result<u32, StateFileError> {
-        Ok(u32::from_be_bytes(self.take(4, what)?.try_into().unwrap()))
+        Ok(u32::from_be_bytes(self.array(what)?))
     }
     fn u64(&mut self, what: &str) -> Result<u64, StateFileError> {
-        Ok(u64::from_be_bytes(self.take(8, what)?.try_into().unwrap()))
+        Ok(u64::from_be_bytes(self.array(what)?))
     }
-    fn left(&self) -> usize {
-        self.data.len() - self.pos
+    /// `n` bytes, read in chunks so a large declared length costs memory only as its bytes arrive.
+    fn bytes(&mut self, n: usize, what: &str) -> Result<Vec<u8>, StateFileError> {
+        let mut out = Vec::new();
+        let mut chunk = [0u8; 64 << 10];
+        while out.len() < n {
+            let k = (n - out.len()).min(chunk.len());
+            self.fill(&mut chunk[..k], what)?;
+            out.extend_from_slice(&chunk[..k]);
+        }
+        Ok(out)
+    }
+    /// Whether any byte follows.
+    fn at_end(&mut self) -> Result<bool, StateFileError> {
+        let mut b = [0u8; 1];
+        loop {
+            match self.inner.read(&mut b) {
+                Ok(0) => return Ok(true),
+                Ok(_) => return Ok(false),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(StateFileError::Invalid(format!("at byte {}: {e}", self.pos))),
+            }
+        }
     }
 }
 
 /// Parses the uncompressed binary layout.
 pub fn decode(data: &[u8]) -> Result<State, StateFileError> {
-    let mut r = Reader { data, pos: 0 };
+    decode_from(data)
+}
+
+/// Parses the uncompressed binary layout from a stream, field by field: a malformed input fails at its first bad
+/// field having read nothing past it, and counts are checked against [`MAX_STATE_PAGES`] / [`MAX_STATE_THREADS`]
+/// before anything is allocated for them.
+pub fn decode_from(input: impl Read) -> Result<State, StateFileError> {
+    let mut r = Reader { inner: input, pos: 0 };
     let version = r.u8("state version")?;
     if version != STATE_VERSION {
         return Err(StateFileError::UnsupportedVersion(version));
@@ -92,21 +149,24 @@ pub fn decode(data: &[u8]) -> Result<State, StateFileError> {
     let mut state = State::new(0);
     state.left_thread_stack.clear();
     let page_count = r.u64("page count")?;
-    if page_count > (r.left() / (8 + PAGE_SIZE)) as u64 {
-        return Err(StateFileError::Invalid(format!("page count {page_count} exceeds the file size")));
+    if page_count > MAX_STATE_PAGES {
+        return Err(StateFileError::Invalid(format!(
+            "page count {page_count} exceeds the {MAX_STATE_PAGES}-page limit (16 GiB of memory)"
+        )));
     }
+    let mut page: PageData = [0u8; PAGE_SIZE];
     for _ in 0..page_count {
         let idx = r.u64("page index")?;
         if idx >> 52 != 0 {
             return Err(StateFileError::Invalid(format!("page index {idx:#x} out of the 64-bit address space")));
         }
-        let page: &PageData = r.take(PAGE_SIZE, "page data")?.try_into().unwrap();
+        r.fill(&mut page, "page data")?;
         if state.memory.has_page(idx) {
             return Err(StateFileError::Invalid(format!("duplicate page {idx:#x}")));
         }
-        state.memory.insert_page(idx, page);
+        state.memory.insert_page(idx, &page);
     }
-    state.preimage_key = r.take(32, "preimage key")?.try_into().unwrap();
+    state.preimage_key = r.array("preimage key")?;
     state.preimage_offset = r.u64("preimage offset")?;
     state.heap = r.u64("heap")?;
     state.ll_reservation_status = r.u8("LL reservation status")?;
@@ -126,16 +186,15 @@ pub fn decode(data: &[u8]) -> Result<State, StateFileError> {
     state.next_thread_id = r.u64("next thread id")?;
     for right in [false, true] {
         let n = r.u64("thread stack length")?;
-        if n > (r.left() / THREAD_WITNESS_SIZE) as u64 {
-            return Err(StateFileError::Invalid(format!("thread stack length {n} exceeds the file size")));
+        if n > MAX_STATE_THREADS {
+            return Err(StateFileError::Invalid(format!(
+                "thread stack length {n} exceeds the {MAX_STATE_THREADS}-thread limit"
+            )));
         }
-        let mut stack = Vec::with_capacity(n as usize);
+        let mut stack = Vec::new();
         for _ in 0..n {
-            let enc: &[u8; THREAD_WITNESS_SIZE] = r.take(THREAD_WITNESS_SIZE, "thread")?.try_into().unwrap();
-            stack.push(
-                ThreadState::decode(enc)
-                    .ok_or_else(|| StateFileError::Invalid("thread exited flag must be 0 or 1".into()))?,
-            );
+            let enc: [u8; THREAD_WITNESS_SIZE] = r.array("thread")?;
+            stack.push(ThreadState::decode(&enc).ok_or_else(|| StateFileError::Invalid("thread exited flag must be 0 or 1".into()))?);
         }
         if right {
             state.right_thread_stack = stack;
@@ -144,9 +203,9 @@ pub fn decode(data: &[u8]) -> Result<State, StateFileError> {
         }
     }
     let hint_len = r.u32("last hint length")? as usize;
-    state.last_hint = r.take(hint_len, "last hint")?.to_vec();
-    if r.left() != 0 {
-        return Err(StateFileError::Invalid(format!("{} trailing bytes after the state", r.left())));
+    state.last_hint = r.bytes(hint_len, "last hint")?;
+    if !r.at_end()? {
+        return Err(StateFileError::Invalid(format!("trailing bytes after the state (which ends at byte {})", r.pos)));
     }
     if state.active_stack().is_empty() && !state.exited {
         return Err(StateFileError::Invalid("active thread stack is empty".into()));
@@ -163,32 +222,24 @@ pub fn is_binary_path(path: &str) -> bool {
     path.ends_with(".bin") || path.ends_with(".bin.gz")
 }
 
-/// Reads a state from `.bin` or `.bin.gz` (`-` reads stdin).
+/// Reads a state from `.bin` or `.bin.gz` (`-` reads stdin; gzip is recognised by its magic bytes), streaming:
+/// neither the file nor its decompressed bytes are ever held whole, and a gzip stream is never inflated past
+/// [`MAX_STATE_BYTES`].
 pub fn read_state(path: &Path) -> Result<State, StateFileError> {
     let name = path.to_string_lossy();
-    let raw = if name == "-" {
-        let mut v = Vec::new();
-        std::io::stdin().read_to_end(&mut v).map_err(|e| io_err(path, e))?;
-        v
+    let input: Box<dyn Read> = if name == "-" {
+        Box::new(std::io::stdin().lock())
     } else {
         if !is_binary_path(&name) {
             return Err(StateFileError::Format(format!(
                 "{name}: state files must be binary (.bin or .bin.gz); JSON states are version 0 and unsupported"
             )));
         }
-        std::fs::read(path).map_err(|e| io_err(path, e))?
+        Box::new(std::fs::File::open(path).map_err(|e| io_err(path, e))?)
     };
-    let data = if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut v = Vec::new();
-        flate2::read::GzDecoder::new(&raw[..])
-            .take(MAX_STATE_BYTES)
-            .read_to_end(&mut v)
-            .map_err(|e| StateFileError::Invalid(format!("{name}: bad gzip stream: {e}")))?;
-        v
-    } else {
-        raw
-    };
-    decode(&data).map_err(|e| match e {
+    let data = rampart_primitives::gz::maybe_gunzip(BufReader::with_capacity(64 << 10, input), MAX_STATE_BYTES, "a state file")
+        .map_err(|e| io_err(path, e))?;
+    decode_from(data).map_err(|e| match e {
         StateFileError::Invalid(m) => StateFileError::Invalid(format!("{name}: {m}")),
         other => other,
     })

@@ -94,7 +94,7 @@ impl Workload {
         if self.host.is_empty() {
             return Ok((vm, None));
         }
-        let (pipes, child) = HostProcess::spawn(&self.host).map_err(CliError::fail)?;
+        let (pipes, child) = HostProcess::spawn(&self.host, None).map_err(CliError::fail)?;
         let oracle: Box<dyn PreimageOracle> = Box::new(pipes);
         Ok((vm.with_oracle(oracle), Some(child)))
     }

@@ -21,30 +21,46 @@ pub struct DemoArgs {
     /// Run this guest ELF and verify its last step instead of playing the dispute game.
     #[arg(long)]
     pub elf: Option<String>,
+    /// With `--elf`: stop with an error if the guest has not exited after this many steps.
+    #[arg(long, default_value_t = 10_000_000_000)]
+    pub max_steps: u64,
+    /// With `--elf`: print a progress line to stderr every this many steps.
+    #[arg(long, default_value_t = 100_000_000)]
+    pub progress_every: u64,
 }
 
-/// The bundled fault-proof program (guests/rust/src/bin/rust-toy-program.rs).
-const BUNDLED_PROGRAM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../guests/bin/rust-toy-program.elf");
+/// The bundled fault-proof program (guests/rust/src/bin/rust-toy-program.rs), built into the binary.
+const BUNDLED_PROGRAM: &str = "guests/bin/rust-toy-program.elf";
 /// The program's keccak rounds per block (its `WORK` constant).
 const PROGRAM_WORK: u32 = 3;
 
 fn load(path: &str) -> Result<State, CliError> {
-    let data = std::fs::read(path).map_err(|e| CliError::fail(format!("reading guest {path}: {e}")))?;
-    let elf = Elf::parse(&data).map_err(|e| CliError::fail(format!("{path}: {e}")))?;
+    let data = rampart_vm::elf::read_elf_file(std::path::Path::new(path)).map_err(|e| CliError::fail(format!("reading guest {path}: {e}")))?;
+    parse(path, &data)
+}
+
+fn parse(path: &str, data: &[u8]) -> Result<State, CliError> {
+    let elf = Elf::parse(data).map_err(|e| CliError::fail(format!("{path}: {e}")))?;
     elf.load().map_err(|e| CliError::fail(format!("{path}: {e}")))
 }
 
 /// Runs the demo.
 pub fn run(args: DemoArgs) -> Result<(), CliError> {
     match args.elf {
-        Some(path) => run_guest(&path),
+        Some(path) => {
+            if args.max_steps == 0 || args.progress_every == 0 {
+                return Err(CliError::usage("--max-steps and --progress-every must be at least 1"));
+            }
+            run_guest(&path, args.max_steps, args.progress_every)
+        }
         None => run_game(),
     }
 }
 
 fn run_game() -> Result<(), CliError> {
     let start = Instant::now();
-    let prestate = load(BUNDLED_PROGRAM)?;
+    let program = crate::bundle::get(BUNDLED_PROGRAM).ok_or_else(|| CliError::fail("demo program not bundled"))?;
+    let prestate = parse(BUNDLED_PROGRAM, program.bytes)?;
     let shape = DemoShape {
         work: PROGRAM_WORK,
         anchor_block: 1000,
@@ -95,22 +111,37 @@ fn run_game() -> Result<(), CliError> {
     Ok(())
 }
 
-fn run_guest(path: &str) -> Result<(), CliError> {
+fn run_guest(path: &str, max_steps: u64, progress_every: u64) -> Result<(), CliError> {
     let initial = load(path)?;
     let mut prestate = initial.clone();
     println!("guest:            {path}");
-    println!("absolute prestate 0x{}", hex::encode(prestate.state_hash()));
+    println!("absolute prestate 0x{}", rampart_primitives::hex::Hex(&prestate.state_hash()));
     println!("--- guest output ---");
     let mut vm = Vm::new(initial.clone()).with_output(Box::new(std::io::stdout()), Box::new(std::io::stderr()));
     let start = Instant::now();
-    let steps = vm.run(u64::MAX).map_err(|e| CliError { code: 2, message: format!("VM panic: {e}") })?;
+    let panic = |e: rampart_vm::VmError| CliError { code: 2, message: format!("VM panic: {e}") };
+    let mut steps = 0u64;
+    while !vm.state.exited {
+        if steps >= max_steps {
+            let _ = vm.flush_output();
+            return Err(CliError::fail(format!(
+                "{path}: the guest did not exit within {max_steps} steps (raise --max-steps)"
+            )));
+        }
+        let chunk = progress_every.min(max_steps - steps);
+        steps += vm.run(chunk).map_err(panic)?;
+        if !vm.state.exited && steps.is_multiple_of(progress_every) {
+            let secs = start.elapsed().as_secs_f64();
+            eprintln!("demo: {steps} steps, still running ({:.1} M steps/s)", steps as f64 / secs.max(1e-9) / 1e6);
+        }
+    }
     let secs = start.elapsed().as_secs_f64();
     vm.flush_output().map_err(|e| CliError::fail(e.to_string()))?;
     println!("--- end of guest output ---");
     let final_hash = vm.state.state_hash();
     println!("steps:            {steps} ({:.1} M steps/s)", steps as f64 / secs.max(1e-9) / 1e6);
     println!("exit code:        {} (status byte {})", vm.state.exit_code, final_hash[0]);
-    println!("final state hash: 0x{}", hex::encode(final_hash));
+    println!("final state hash: 0x{}", rampart_primitives::hex::Hex(&final_hash));
     if steps == 0 {
         return Ok(());
     }
@@ -135,8 +166,8 @@ fn run_guest(path: &str) -> Result<(), CliError> {
     println!(
         "proof of step {}: pre 0x{} post 0x{} ({} bytes of proof data), checked by the stateless verifier: ok",
         proof.step,
-        hex::encode(&proof.pre),
-        hex::encode(&proof.post),
+        rampart_primitives::hex::Hex(&proof.pre),
+        rampart_primitives::hex::Hex(&proof.post),
         proof.proof_data.len()
     );
     Ok(())

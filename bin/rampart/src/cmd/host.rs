@@ -71,8 +71,11 @@ fn parse_b256(s: &str) -> Result<[u8; 32], String> {
 }
 
 fn read_json(path: &str, what: &str) -> Result<Vec<u8>, CliError> {
-    let text = std::fs::read(path).map_err(|e| CliError::fail(format!("reading {what} {path}: {e}")))?;
-    LocalInputs::normalize_json(&text).map_err(|e| CliError::fail(format!("{what} {path} is not JSON: {e}")))
+    // A rollup or L1 chain config is a few KiB; 16 MiB is far past any real one.
+    let file = File::open(path).map_err(|e| CliError::fail(format!("reading {what} {path}: {e}")))?;
+    let text = rampart_primitives::gz::read_to_end_capped(file, 16 << 20, "a chain config JSON")
+        .map_err(|e| CliError::fail(format!("reading {what} {path}: {e}")))?;
+    rampart_host::normalize_json(&text).map_err(|e| CliError::fail(format!("{what} {path} is not JSON: {e}")))
 }
 
 /// Takes ownership of fds 3..=6, checking each is open.
@@ -209,7 +212,7 @@ fn check_agreed_head<S: KeyValueStore>(store: &S, agreed_root: &[u8; 32], head: 
     let Some(output) = store.get(&key).map_err(|e| CliError::fail(e.to_string()))? else {
         return Ok(());
     };
-    if output.len() != 128 || rampart_host::keccak256(&output) != *agreed_root {
+    if output.len() != 128 || rampart_primitives::keccak256(&output) != *agreed_root {
         return Err(CliError::fail(format!(
             "the store's preimage of the agreed output root 0x{} is not a 128-byte output root",
             hex::encode(agreed_root)

@@ -59,6 +59,10 @@ pub struct RunArgs {
     /// Write debug counters as JSON to this path.
     #[arg(long = "debug-info", default_value = "")]
     pub debug_info: String,
+    /// Fail the run when the preimage host has not started answering a hint or a preimage request within this
+    /// long (`30s`, `500ms`, `2m`; a bare number is seconds). Off by default, as in Cannon.
+    #[arg(long = "preimage-timeout", value_name = "DURATION", value_parser = crate::cmd::parse_duration)]
+    pub preimage_timeout: Option<std::time::Duration>,
     /// Preimage server command, started with fds 3-6 wired to the VM.
     #[arg(last = true)]
     pub host: Vec<String>,
@@ -93,8 +97,7 @@ fn parse_preimage_stop(s: &str) -> Result<PreimageStop, CliError> {
     }
     let mut parts = s.split('@');
     let key = parts.next().unwrap_or_default().trim_start_matches("0x");
-    let bytes =
-        hex::decode(key).map_err(|e| CliError::usage(format!("invalid --stop-at-preimage key {key:?}: {e}")))?;
+    let bytes = rampart_primitives::hex::decode(key).map_err(|e| CliError::usage(format!("invalid --stop-at-preimage key {key:?}: {e}")))?;
     if bytes.is_empty() || bytes.len() > 32 {
         return Err(CliError::usage("invalid --stop-at-preimage: key prefix must be 1..32 bytes"));
     }
@@ -162,20 +165,23 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     if args.debug && args.meta.is_empty() {
         return Err(CliError::usage("--debug requires --meta"));
     }
+    crate::cmd::check_writable("--output", &args.output)?;
+    crate::cmd::check_writable("--debug-info", &args.debug_info)?;
     let state = state_file::read_state(Path::new(&args.input)).map_err(|e| CliError::fail(e.to_string()))?;
     let meta: Option<Metadata> = if args.meta.is_empty() {
         None
     } else {
-        let text = std::fs::read_to_string(&args.meta)
-            .map_err(|e| CliError::fail(format!("failed to load metadata {}: {e}", args.meta)))?;
-        Some(serde_json::from_str(&text).map_err(|e| CliError::fail(format!("invalid metadata {}: {e}", args.meta)))?)
+        Some(
+            rampart_vm::elf::read_meta_file(Path::new(&args.meta))
+                .map_err(|e| CliError::fail(format!("failed to load metadata {}: {e}", args.meta)))?,
+        )
     };
 
     let mut host_child: Option<HostChild> = None;
     let oracle: Box<dyn PreimageOracle> = if args.host.is_empty() {
         Box::new(rampart_vm::NoOracle)
     } else {
-        let (pipes, child) = HostProcess::spawn(&args.host).map_err(CliError::fail)?;
+        let (pipes, child) = HostProcess::spawn(&args.host, args.preimage_timeout).map_err(CliError::fail)?;
         host_child = Some(child);
         Box::new(pipes)
     };
@@ -293,11 +299,7 @@ fn run_loop(
                 let size_ok = args.stop_at_preimage_larger_than == 0 || len > args.stop_at_preimage_larger_than;
                 let by_kind = (preimage_type.is_some() || args.stop_at_preimage_larger_than > 0) && type_ok && size_ok;
                 if key_hit || by_kind {
-                    eprintln!(
-                        "INFO Stopping at preimage read key=0x{} offset={offset} step={}",
-                        hex::encode(key),
-                        vm.state.step
-                    );
+                    eprintln!("INFO Stopping at preimage read key=0x{} offset={offset} step={}", rampart_primitives::hex::Hex(&key), vm.state.step);
                     break;
                 }
             }
@@ -308,7 +310,8 @@ fn run_loop(
 
 fn vm_error(vm: &Vm, meta: Option<&Metadata>, e: rampart_vm::VmError) -> CliError {
     let pc = vm.state.current_thread().map(|t| t.pc).unwrap_or(0);
-    let sym = meta.map(|m| format!(" in {}", m.lookup(pc))).unwrap_or_default();
+    // Rust symbols are demangled (without the hash suffix); Go and assembly names are unchanged by it.
+    let sym = meta.map(|m| format!(" in {:#}", rustc_demangle::demangle(m.lookup(pc)))).unwrap_or_default();
     let msg = format!("VM step {} at pc {pc:#x}{sym} failed: {e}", vm.state.step);
     if e.is_vm_panic() {
         CliError { code: 2, message: msg }

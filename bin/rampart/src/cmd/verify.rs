@@ -21,19 +21,17 @@ fn parse_b32(s: &str, what: &str) -> Result<[u8; 32], CliError> {
     v.try_into().map_err(|_| CliError::usage(format!("{what}: expected 32 bytes")))
 }
 
-/// Reads and parses a proof JSON (gzip when the name ends in `.gz`).
+/// Largest proof JSON a valid proof can be: the hex of the longest preimage the oracle accepts (its
+/// `oracle-value`), plus 64 KiB for the state, the proof data and the other fields. A `.json.gz` is never
+/// decompressed past it.
+pub const MAX_PROOF_JSON_LEN: u64 = 2 * rampart_primitives::kv::MAX_KECCAK_PREIMAGE_LEN as u64 + (64 << 10);
+
+/// Reads and parses a proof JSON (gzip recognised by its magic bytes), reading at most [`MAX_PROOF_JSON_LEN`]
+/// decompressed bytes.
 fn read_proof(path: &str) -> Result<ProofJson, CliError> {
-    let raw = std::fs::read(path).map_err(|e| CliError::fail(format!("reading proof {path}: {e}")))?;
-    let text = if path.ends_with(".gz") {
-        use std::io::Read;
-        let mut s = Vec::new();
-        flate2::read::GzDecoder::new(&raw[..])
-            .read_to_end(&mut s)
-            .map_err(|e| CliError::fail(format!("{path}: not a gzip file: {e}")))?;
-        s
-    } else {
-        raw
-    };
+    let file = std::fs::File::open(path).map_err(|e| CliError::fail(format!("reading proof {path}: {e}")))?;
+    let text = rampart_primitives::gz::read_to_end_capped(file, MAX_PROOF_JSON_LEN, "a proof JSON")
+        .map_err(|e| CliError::fail(format!("reading proof {path}: {e}")))?;
     serde_json::from_slice(&text).map_err(|e| CliError::fail(format!("{path}: not a proof JSON: {e}")))
 }
 

@@ -32,7 +32,7 @@ fn b256(c: &Claim, f: &str) -> [u8; 32] {
 }
 
 fn locals(c: &Claim, dataset: &Path) -> LocalInputs {
-    let json = |f: &str| LocalInputs::normalize_json(&std::fs::read(dataset.join(flag(&c.host_args, f).unwrap())).unwrap()).unwrap();
+    let json = |f: &str| rampart_host::normalize_json(&std::fs::read(dataset.join(flag(&c.host_args, f).unwrap())).unwrap()).unwrap();
     LocalInputs {
         l1_head: b256(c, "--l1-head"),
         agreed_output_root: b256(c, "--agreed-l2-output-root"),

@@ -1,8 +1,6 @@
 //! The model's checks, in the contract's order, with the contract's errors.
 
 use alloy_primitives::{keccak256, Address, B256, U256};
-use rampart_game::oracle::localize_ident;
-use rampart_game::rlp::{encode_bytes, encode_list};
 use rampart_game::toy::ToyState;
 use rampart_game::{
     AnchorStateRegistry, BondDistributionMode, Clock, FaultDisputeGame, GameConfig, GameError, GameInit,
@@ -252,7 +250,7 @@ fn local_data_and_context() {
     let uuid = keccak256(enc);
     assert_eq!(g.find_local_context(leaf), Ok(uuid));
     let key = g.add_local_data(4, leaf, 8).unwrap();
-    assert_eq!(key, localize_ident(4, uuid, g.config().address));
+    assert_eq!(key.0, rampart_primitives::localize_ident(4, &g.config().address.0 .0, &uuid.0));
     let (part, len) = g.oracle().read_preimage(key, 8).unwrap();
     assert_eq!(len, 8);
     assert_eq!(u64::from_be_bytes(part.0[..8].try_into().unwrap()), ANCHOR_BLOCK + 1);
@@ -340,11 +338,15 @@ fn credits_two_phase_and_refund_mode() {
 fn l2_block_number_challenge() {
     let s = Setup::toy();
     let header_for = |n: u64| {
-        let mut items: Vec<Vec<u8>> = (0..15u8).map(|i| encode_bytes(&[i + 0x80; 3])).collect();
+        let mut items: Vec<Vec<u8>> = (0..15u8).map(|i| alloy_rlp::encode(&[i + 0x80; 3][..])).collect();
         let be = n.to_be_bytes();
         let skip = be.iter().take_while(|x| **x == 0).count();
-        items[8] = encode_bytes(&be[skip..]);
-        encode_list(&items)
+        items[8] = alloy_rlp::encode(&be[skip..]);
+        let payload = items.concat();
+        let mut out = Vec::new();
+        alloy_rlp::Header { list: true, payload_length: payload.len() }.encode(&mut out);
+        out.extend_from_slice(&payload);
+        out
     };
     let proof_for = |h: &[u8]| OutputRootProof {
         version: B256::ZERO,
@@ -369,4 +371,51 @@ fn l2_block_number_challenge() {
 
     let mut g = s.create(liar(), proof_for(&right).hash());
     assert_eq!(g.challenge_root_l2_block(a(), &proof_for(&right), &right), Err(GameError::BlockNumberMatches));
+}
+
+/// `challengeRootL2Block` on headers the contract's `RLPReader` reverts on: the block number in non-canonical
+/// forms (a one-byte string in long form, a long-form string of length <= 55), a long-form list header for a short
+/// header, trailing bytes and more than 32 fields. Each is rejected as `InvalidHeaderRLP`, even though the header
+/// hashes to the proof's block hash; the same header in canonical form is accepted.
+#[test]
+fn l2_block_number_challenge_rejects_non_canonical_rlp() {
+    let s = Setup::toy();
+    let proof_for = |h: &[u8]| OutputRootProof {
+        version: B256::ZERO,
+        state_root: B256::repeat_byte(1),
+        message_passer_storage_root: B256::repeat_byte(2),
+        latest_blockhash: keccak256(h),
+    };
+    let list = |items: &[Vec<u8>], long_form: bool| {
+        let payload = items.concat();
+        let mut out = if long_form { vec![0xf8, payload.len() as u8] } else { Vec::new() };
+        if !long_form {
+            alloy_rlp::Header { list: true, payload_length: payload.len() }.encode(&mut out);
+        }
+        out.extend_from_slice(&payload);
+        out
+    };
+    let fields = |number: Vec<u8>, n: usize| {
+        let mut items: Vec<Vec<u8>> = (0..n as u8).map(|i| alloy_rlp::encode(&[i + 0x80; 3][..])).collect();
+        items[8] = number;
+        items
+    };
+    // The proposal's block number is far above 0x7f, so block 5 is a wrong number worth challenging.
+    assert!(s.proposal_block > 5);
+    let canonical = list(&fields(vec![0x05], 15), false);
+    let bad_headers = [
+        list(&fields(vec![0x81, 0x05], 15), false),
+        list(&fields(vec![0xb8, 0x01, 0x05], 15), false),
+        list(&(0..9u8).map(|i| vec![i + 1]).collect::<Vec<_>>(), true),
+        [canonical.clone(), vec![0x00]].concat(),
+        list(&fields(vec![0x05], 33), false),
+    ];
+    for h in &bad_headers {
+        let mut g = s.create(liar(), proof_for(h).hash());
+        assert_eq!(g.challenge_root_l2_block(a(), &proof_for(h), h), Err(GameError::InvalidHeaderRlp), "{h:02x?}");
+        assert_eq!(g.l2_block_number_challenge(), None);
+    }
+    let mut g = s.create(liar(), proof_for(&canonical).hash());
+    g.challenge_root_l2_block(a(), &proof_for(&canonical), &canonical).unwrap();
+    assert_eq!(g.l2_block_number_challenge(), Some(a()));
 }

@@ -414,11 +414,11 @@ fn local_data_of_a_super_sub_game() {
     assert_eq!(g.oracle().read_preimage(k3, 8).unwrap().0, disputed);
     assert_eq!(
         k2,
-        rampart_game::oracle::localize_ident(
+        B256::from(rampart_primitives::localize_ident(
             2,
-            FaultDisputeGame::compute_local_context(starting, sp, disputed, dp),
-            g.config().address
-        )
+            &g.config().address.0 .0,
+            &FaultDisputeGame::compute_local_context(starting, sp, disputed, dp).0
+        ))
     );
     // The starting claim is a super root, a transition-state hash or the anchor.
     if sp.gindex() == 0 {

@@ -1,16 +1,16 @@
 use crate::Rng;
 use alloy_primitives::B256;
 use rampart_genesis::registry;
-use rampart_preimage::local;
+use rampart_preimage::LocalKey;
 use rampart_program::{BootInfo, MemoryOracle, ProgramError};
 
 fn store(chain_id: u64) -> MemoryOracle {
     let mut o = MemoryOracle::new();
-    o.insert_local(local::L1_HEAD, [0x11; 32]);
-    o.insert_local(local::L2_OUTPUT_ROOT, [0x22; 32]);
-    o.insert_local(local::L2_CLAIM, [0x33; 32]);
-    o.insert_local(local::L2_CLAIM_BLOCK_NUMBER, 26_207_961u64.to_be_bytes());
-    o.insert_local(local::L2_CHAIN_ID, chain_id.to_be_bytes());
+    o.insert_local(LocalKey::L1Head.index(), [0x11; 32]);
+    o.insert_local(LocalKey::L2OutputRoot.index(), [0x22; 32]);
+    o.insert_local(LocalKey::L2Claim.index(), [0x33; 32]);
+    o.insert_local(LocalKey::L2ClaimBlockNumber.index(), 26_207_961u64.to_be_bytes());
+    o.insert_local(LocalKey::L2ChainId.index(), chain_id.to_be_bytes());
     o
 }
 
@@ -45,8 +45,8 @@ fn unbundled_chain_reads_keys_6_and_7() {
     let mut l1 = registry::sepolia_l1();
     l1.chain_id = 900;
     let mut o = store(901);
-    o.insert_local(local::L2_ROLLUP_CONFIG, cfg.to_json());
-    o.insert_local(local::L1_CONFIG, l1.to_json());
+    o.insert_local(LocalKey::L2RollupConfig.index(), cfg.to_json());
+    o.insert_local(LocalKey::L1Config.index(), l1.to_json());
     let boot = BootInfo::load(&mut o).unwrap();
     assert_eq!(boot.rollup_config, cfg);
     assert_eq!(boot.l1_config, l1);
@@ -56,7 +56,7 @@ fn unbundled_chain_reads_keys_6_and_7() {
     // An unbundled L2 on a bundled L1 reads key 6 only.
     cfg.l1_chain_id = 11_155_111;
     let mut o = store(901);
-    o.insert_local(local::L2_ROLLUP_CONFIG, cfg.to_json());
+    o.insert_local(LocalKey::L2RollupConfig.index(), cfg.to_json());
     let boot = BootInfo::load(&mut o).unwrap();
     assert_eq!(boot.l1_config, registry::sepolia_l1());
     assert!(boot.rollup_config_from_key && !boot.l1_config_from_key);
@@ -86,7 +86,7 @@ fn wrong_lengths_and_missing_keys_are_errors() {
     let mut cfg = registry::op_sepolia();
     cfg.l1_chain_id = 900;
     let mut o = store(901);
-    o.insert_local(local::L2_ROLLUP_CONFIG, cfg.to_json());
+    o.insert_local(LocalKey::L2RollupConfig.index(), cfg.to_json());
     assert!(matches!(BootInfo::load(&mut o), Err(ProgramError::MissingPreimage(k)) if k.local_index() == Some(7)));
     assert_eq!(cases, 20);
 }
@@ -118,15 +118,15 @@ fn hostile_config_json_is_an_error() {
     }
     let (mut rejected, mut accepted) = (0, 0);
     for input in &inputs {
-        for key in [local::L2_ROLLUP_CONFIG, local::L1_CONFIG] {
+        for key in [LocalKey::L2RollupConfig.index(), LocalKey::L1Config.index()] {
             let mut o = store(901);
             let mut cfg = registry::op_sepolia();
             cfg.l1_chain_id = 900;
-            if key == local::L2_ROLLUP_CONFIG {
+            if key == LocalKey::L2RollupConfig.index() {
                 o.insert_local(key, input.clone());
-                o.insert_local(local::L1_CONFIG, good_l1.clone());
+                o.insert_local(LocalKey::L1Config.index(), good_l1.clone());
             } else {
-                o.insert_local(local::L2_ROLLUP_CONFIG, cfg.to_json());
+                o.insert_local(LocalKey::L2RollupConfig.index(), cfg.to_json());
                 o.insert_local(key, input.clone());
             }
             match BootInfo::load(&mut o) {

@@ -1,6 +1,6 @@
 use alloy_consensus::Header;
 use alloy_primitives::B256;
-use rampart_preimage::local;
+use rampart_preimage::LocalKey;
 use rampart_program::{
     check_claim, exit_code, prologue, trace_extension_verdict, BootInfo, MemoryOracle, OutputRoot, ProgramError,
     Prologue,
@@ -14,11 +14,11 @@ fn setup(safe: u64, claimed: u64, claim: Option<B256>) -> (MemoryOracle, B256, B
     let hash = o.insert_keccak(alloy_rlp::encode(&header));
     let out = OutputRoot::new(header.state_root, B256::repeat_byte(5), hash);
     let agreed = o.insert_keccak(out.encode());
-    o.insert_local(local::L1_HEAD, [1u8; 32]);
-    o.insert_local(local::L2_OUTPUT_ROOT, agreed.0);
-    o.insert_local(local::L2_CLAIM, claim.unwrap_or(agreed).0);
-    o.insert_local(local::L2_CLAIM_BLOCK_NUMBER, claimed.to_be_bytes());
-    o.insert_local(local::L2_CHAIN_ID, 11_155_420u64.to_be_bytes());
+    o.insert_local(LocalKey::L1Head.index(), [1u8; 32]);
+    o.insert_local(LocalKey::L2OutputRoot.index(), agreed.0);
+    o.insert_local(LocalKey::L2Claim.index(), claim.unwrap_or(agreed).0);
+    o.insert_local(LocalKey::L2ClaimBlockNumber.index(), claimed.to_be_bytes());
+    o.insert_local(LocalKey::L2ChainId.index(), 11_155_420u64.to_be_bytes());
     (o, agreed, hash)
 }
 

@@ -6,7 +6,7 @@
 //! they do not follow from the L1 data by op-node's rules: the program cannot reproduce them (exit 1).
 
 use alloy_primitives::B256;
-use rampart_preimage::{local, PreimageKey};
+use rampart_preimage::{LocalKey, PreimageKey};
 use rampart_program::{exit_code, MemoryOracle, ProgramError, RunOutcome};
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -51,14 +51,14 @@ fn every_recorded_devnet_claim_gets_its_verdict() {
     for c in &claims {
         let args = c["host_args"].as_array().unwrap();
         let mut o = base.clone();
-        o.insert_local(local::L1_HEAD, b256(flag(args, "--l1-head")).0);
-        o.insert_local(local::L2_OUTPUT_ROOT, b256(flag(args, "--agreed-l2-output-root")).0);
-        o.insert_local(local::L2_CLAIM, b256(flag(args, "--claimed-l2-output-root")).0);
+        o.insert_local(LocalKey::L1Head.index(), b256(flag(args, "--l1-head")).0);
+        o.insert_local(LocalKey::L2OutputRoot.index(), b256(flag(args, "--agreed-l2-output-root")).0);
+        o.insert_local(LocalKey::L2Claim.index(), b256(flag(args, "--claimed-l2-output-root")).0);
         let number: u64 = flag(args, "--claimed-l2-block-number").parse().unwrap();
-        o.insert_local(local::L2_CLAIM_BLOCK_NUMBER, number.to_be_bytes());
-        o.insert_local(local::L2_CHAIN_ID, c["l2_chain_id"].as_u64().unwrap().to_be_bytes());
-        o.insert_local(local::L2_ROLLUP_CONFIG, rollup.clone());
-        o.insert_local(local::L1_CONFIG, l1.clone());
+        o.insert_local(LocalKey::L2ClaimBlockNumber.index(), number.to_be_bytes());
+        o.insert_local(LocalKey::L2ChainId.index(), c["l2_chain_id"].as_u64().unwrap().to_be_bytes());
+        o.insert_local(LocalKey::L2RollupConfig.index(), rollup.clone());
+        o.insert_local(LocalKey::L1Config.index(), l1.clone());
         let r = rampart_program::run(o);
         if number >= ISTHMUS_BLOCK {
             // The recorded chain's Isthmus activation block holds the L1-info deposit only and later blocks keep the

@@ -16,7 +16,7 @@ use op_alloy_rpc_types_engine::OpPayloadAttributes;
 use rampart_executor::{build_block_with, BuildOptions, PreimageStore};
 use rampart_genesis::{ChainGenesis, HardForkConfig, L1ChainConfig, RollupConfig, SystemConfig};
 use rampart_mpt::{NoopProvider, Trie, EMPTY_ROOT_HASH};
-use rampart_preimage::local;
+use rampart_preimage::LocalKey;
 use rampart_program::{deposit_only, executor_config, exit_code, MemoryOracle, OutputRoot, ProgramError, RunOutcome};
 use rampart_protocol::{
     Batch, ChannelCompression, ChannelOut, L1BlockInfo, L1InfoFormat, L2BlockInfo, SingleBatch,
@@ -353,13 +353,13 @@ fn world(rng: &mut Rng, l2_count: u64, bad_every: Option<u64>) -> World {
 fn dispute(w: &World, safe: u64, block: u64, claim: B256) -> MemoryOracle {
     let mut o = w.oracle.clone();
     let agreed = o.insert_keccak(w.blocks[safe as usize].output.encode());
-    o.insert_local(local::L1_HEAD, w.l1_head.0);
-    o.insert_local(local::L2_OUTPUT_ROOT, agreed.0);
-    o.insert_local(local::L2_CLAIM, claim.0);
-    o.insert_local(local::L2_CLAIM_BLOCK_NUMBER, block.to_be_bytes());
-    o.insert_local(local::L2_CHAIN_ID, 901u64.to_be_bytes());
-    o.insert_local(local::L2_ROLLUP_CONFIG, w.cfg.to_json());
-    o.insert_local(local::L1_CONFIG, L1ChainConfig { chain_id: 900, ..Default::default() }.to_json());
+    o.insert_local(LocalKey::L1Head.index(), w.l1_head.0);
+    o.insert_local(LocalKey::L2OutputRoot.index(), agreed.0);
+    o.insert_local(LocalKey::L2Claim.index(), claim.0);
+    o.insert_local(LocalKey::L2ClaimBlockNumber.index(), block.to_be_bytes());
+    o.insert_local(LocalKey::L2ChainId.index(), 901u64.to_be_bytes());
+    o.insert_local(LocalKey::L2RollupConfig.index(), w.cfg.to_json());
+    o.insert_local(LocalKey::L1Config.index(), L1ChainConfig { chain_id: 900, ..Default::default() }.to_json());
     o
 }
 

@@ -7,7 +7,7 @@
 
 extern crate alloc;
 
-use guest_rt::{entry, fd, keccak256, println, read, write_all, Args};
+use guest_rt::{entry, fd, println, read, write_all, Args};
 use rampart_preimage::selftest;
 use rampart_preimage::{Channel, ChannelError, HintWriter, OracleReader};
 
@@ -42,7 +42,7 @@ impl Channel for FdChannel {
 fn main(_args: &Args) -> i32 {
     let mut hints = HintWriter::new(FdChannel { read_fd: fd::HINT_READ, write_fd: fd::HINT_WRITE });
     let mut oracle = OracleReader::new(FdChannel { read_fd: fd::PREIMAGE_READ, write_fd: fd::PREIMAGE_WRITE });
-    match selftest::run(&mut hints, &mut oracle, keccak256) {
+    match selftest::run(&mut hints, &mut oracle) {
         Ok(report) => {
             guest_rt::print!("{report}");
             0
