@@ -3,6 +3,7 @@
 mod attributes_kona;
 mod harness;
 mod l1gen;
+mod kona_diff;
 mod pipeline;
 mod scenario;
 mod traversal_kona;
