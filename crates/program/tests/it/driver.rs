@@ -206,7 +206,7 @@ fn world(rng: &mut Rng, l2_count: u64, bad_every: Option<u64>) -> World {
     l1_txs.resize(l1_count as usize, Vec::new());
     // L1 blocks 0..=last_epoch carry noise transactions only; their hashes are final now.
     let mut parent = B256::ZERO;
-    let mut make_l1 = |o: &mut MemoryOracle, number: u64, parent: B256, txs: &[Bytes], rng: &mut Rng| {
+    let make_l1 = |o: &mut MemoryOracle, number: u64, parent: B256, txs: &[Bytes], rng: &mut Rng| {
         let receipts: Vec<Bytes> = (0..txs.len())
             .map(|i| {
                 ReceiptEnvelope::Eip1559(ReceiptWithBloom::from(Receipt {
@@ -404,8 +404,9 @@ fn claims_on_generated_chains_get_their_verdict() {
         }
     }
     println!("{valid} valid claims exit 0, {invalid} wrong claims exit 1, {derived} blocks derived, {replaced} deposit-only blocks in the chains");
-    assert_eq!((valid, invalid), (9, 18));
-    assert!(replaced >= 3, "{replaced}");
+    // Every 5th block of each 24-block chain (5, 10, 15, 20) carries a nonce-gap transaction and is replaced by
+    // its deposit-only version; the program derives and executes 87 blocks over the 9 disputes.
+    assert_eq!((valid, invalid, derived, replaced), (9, 18, 87, 12));
 }
 
 #[test]

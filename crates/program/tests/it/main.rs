@@ -4,6 +4,7 @@ mod blob;
 mod boot;
 mod client;
 mod devnet;
+mod driver;
 mod l1;
 mod l2;
 mod output;
