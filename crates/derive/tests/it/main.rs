@@ -2,8 +2,8 @@
 
 mod attributes_kona;
 mod harness;
-mod l1gen;
 mod kona_diff;
+mod l1gen;
 mod pipeline;
 mod scenario;
 mod traversal_kona;

@@ -7,7 +7,8 @@ use alloy_eips::{eip2718::Encodable2718, BlockNumHash};
 use alloy_primitives::{address, Address, Bytes, Signature, TxKind, B256, U256};
 use rampart_genesis::{ChainGenesis, HardForkConfig, RollupConfig, SystemConfig};
 use rampart_protocol::{
-    Batch, BlockInfo, ChannelCompression, ChannelOut, L2BlockInfo, SingleBatch, SpanBatch, MAX_RLP_BYTES_PER_CHANNEL_FJORD,
+    Batch, BlockInfo, ChannelCompression, ChannelOut, L2BlockInfo, SingleBatch, SpanBatch,
+    MAX_RLP_BYTES_PER_CHANNEL_FJORD,
 };
 
 pub(crate) const INBOX: Address = address!("ff00000000000000000000000000000000000901");
@@ -243,4 +244,3 @@ pub(crate) fn scenario(rng: &mut Rng, holocene: bool, l2_count: u64, hostile: bo
     }
     Scenario { l1, l2_blocks, batcher: batcher.address, posted }
 }
-
