@@ -6,6 +6,9 @@ use rampart_vm::elf::Elf;
 use rampart_vm::{StepWitness, Vm};
 use std::path::Path;
 
+#[path = "../../../crates/verifier/tests/support/faults.rs"]
+mod faults;
+
 fn guests() -> Vec<(String, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guests");
     let text = std::fs::read_to_string(dir.join("manifest.tsv")).expect("guests/manifest.tsv");
@@ -19,16 +22,36 @@ fn guests() -> Vec<(String, String)> {
         .collect()
 }
 
+fn expected_exit(name: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../guests/expected/{name}.exit"));
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())).trim().to_string()
+}
+
 fn preimage(w: &StepWitness) -> Option<PreimageInput> {
     w.preimage.as_ref().map(|(key, value, offset)| PreimageInput { key: *key, value: value.clone(), offset: *offset })
 }
 
-/// Proves the next step with the VM and checks it with the verifier. Returns false when the VM faulted.
+/// Faulting steps of the guests, checked: the verifier reverts on the same witness for the same reason.
+static FAULTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Proves the next step with the VM and checks it with the verifier. Returns false when the VM faulted; then the
+/// verifier, handed the faulting step's witness, must revert for the same reason (as `MIPS64.step` would).
 fn prove_and_check(vm: &mut Vm, name: &str, samples: &mut Vec<(StepWitness, [u8; 32])>) -> bool {
     let step = vm.state.step;
-    let w = match vm.step(true) {
-        Ok(w) => w.expect("witness"),
-        Err(_) => return false,
+    let w = match vm.step_with_witness() {
+        (Ok(()), w) => w.expect("witness"),
+        (Err(vm_err), w) => {
+            let w = w.unwrap_or_else(|| panic!("{name} step {step}: fault {vm_err} without a witness"));
+            match verify_step(&w.state, &w.proof_data, preimage(&w).as_ref(), [0u8; 32]) {
+                Ok(_) => panic!("{name} step {step}: the VM faulted ({vm_err}) but the verifier accepted the step"),
+                Err(v_err) => assert!(
+                    faults::same_fault(&vm_err, &v_err),
+                    "{name} step {step}: VM fault ({vm_err}) and verifier revert ({v_err}) differ"
+                ),
+            }
+            FAULTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return false;
+        }
     };
     let post = vm.state.state_hash();
     let out = verify_step(&w.state, &w.proof_data, preimage(&w).as_ref(), [0u8; 32])
@@ -56,8 +79,10 @@ fn verifier_agrees_with_vm_on_every_guest() {
         let mut vm = Vm::new(state);
         // 1. Every step at the start (runtime start-up: mmap, clone, futex, ...), and every step of small guests.
         let every = if total <= 60_000 { total } else { 3000 };
+        let mut faulted = false;
         while vm.state.step < every && !vm.state.exited {
             if !prove_and_check(&mut vm, &name, &mut samples) {
+                faulted = true;
                 break;
             }
             compared += 1;
@@ -66,7 +91,7 @@ fn verifier_agrees_with_vm_on_every_guest() {
         //    and 1000 plain steps at uniform spacing.
         let stride = (total / 2500).max(1);
         let mut budget_slow = 1500;
-        while !vm.state.exited {
+        while !faulted && !vm.state.exited {
             let target = vm.state.step + stride;
             // run to the next slow step (or the stride), prove it
             let ran = vm.run_until_slow(stride).unwrap_or(0);
@@ -93,8 +118,16 @@ fn verifier_agrees_with_vm_on_every_guest() {
             compared += 1;
         }
     }
-    println!("differential: {compared} proven steps checked by the verifier ({slow_steps} slow-path), 0 mismatches");
-    assert!(compared > 20_000, "only {compared} steps compared");
+    // Exact: every step proven is deterministic for the committed guests (the README quotes this figure).
+    let faults = FAULTS.load(std::sync::atomic::Ordering::Relaxed);
+    println!(
+        "differential: {compared} proven steps checked by the verifier ({slow_steps} slow-path), {faults} faulting \
+         steps reverted for the VM's reason, 0 mismatches"
+    );
+    assert_eq!((compared, slow_steps), (68_212, 9_199), "steps proven (slow-path steps) of the committed guests");
+    // One faulting step per guest whose expected exit is a VM panic (guests/expected/*.exit), each reverted.
+    let panics = guests().iter().filter(|(n, _)| expected_exit(n) == "panic").count() as u64;
+    assert_eq!(faults, panics, "faulting steps checked");
 
     // Tampering: flip bytes of real witnesses and proofs; the verifier must reject or compute another state.
     let mut tampered = 0u64;
@@ -160,7 +193,7 @@ fn verifier_agrees_with_vm_on_preimage_reads() {
         reads += w.preimage.is_some() as u64;
     }
     assert!(vm.state.exited, "toy program did not finish within {compared} proven steps");
-    assert!(reads > 0, "no preimage read among the sampled steps");
+    assert_eq!((compared, reads), (3_708, 12), "proven steps of the toy program, sampled witnesses with a preimage");
     println!("({reads} of the sampled witnesses carry a preimage part)");
     println!(
         "differential (preimage reads): {compared} proven steps of rust-toy-program, every one checked, exit code {}",

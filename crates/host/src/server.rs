@@ -231,12 +231,14 @@ impl<S: KeyValueStore> PreimageServer<S> {
         let log = Arc::new(Mutex::new(HintLog::default()));
         let thread_log = log.clone();
         let (handler, derived) = (self.handler.clone(), self.derived.clone());
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
         let hints = std::thread::Builder::new()
             .name("hint-server".into())
             .spawn(move || {
                 if let Err(e) = hint_loop(hint_rx, hint_tx, &thread_log, handler.as_ref(), &derived) {
                     thread_log.lock().unwrap_or_else(|p| p.into_inner()).error = Some(e.to_string());
                 }
+                let _ = done_tx.send(());
             })
             .map_err(|e| ServerError::Io { what: "starting the hint thread", source: e })?;
         let mut report = ServeReport::default();
@@ -263,11 +265,8 @@ impl<S: KeyValueStore> PreimageServer<S> {
         }
         // The hint thread ends when its channel closes; if the client keeps it open, leave the thread blocked
         // (it owns only the hint streams) rather than hang here.
-        let deadline = std::time::Instant::now() + std::time::Duration::from_millis(200);
-        while !hints.is_finished() && std::time::Instant::now() < deadline {
-            std::thread::sleep(std::time::Duration::from_millis(2));
-        }
-        if hints.is_finished() {
+        // (The thread signals its end; a panic in it drops the sender, which also ends the wait.)
+        if done_rx.recv_timeout(std::time::Duration::from_millis(200)) != Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
             let _ = hints.join();
         }
         let mut l = log.lock().unwrap_or_else(|p| p.into_inner());

@@ -15,7 +15,10 @@ const CODE: u64 = 0x0001_0000;
 const DATA: u64 = 0x0002_0000;
 
 mod common;
+#[path = "support/faults.rs"]
+mod faults;
 use common::Rng;
+use faults::{same_fault, verifier_reason};
 
 const SPECIAL_FUNCTS: &[u32] = &[
     0x00, 0x02, 0x03, 0x04, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x16, 0x17,
@@ -203,34 +206,6 @@ static ACCEPTED: AtomicU64 = AtomicU64::new(0);
 static REJECTED: AtomicU64 = AtomicU64::new(0);
 static SAME_FAULT: AtomicU64 = AtomicU64::new(0);
 static HOST_LIMIT: AtomicU64 = AtomicU64::new(0);
-
-/// The verifier's reason for a step the VM refuses, when the VM's panic has an on-chain counterpart (`None` for
-/// host-side errors: guest output too large, host I/O).
-fn verifier_reason(vm: &VmError) -> Option<fn(&StepError) -> bool> {
-    Some(match vm {
-        VmError::InvalidInstruction(_) => |e| matches!(e, StepError::InvalidInstruction(_)),
-        VmError::BranchInDelaySlot => |e| matches!(e, StepError::BranchInDelaySlot),
-        VmError::JumpInDelaySlot => |e| matches!(e, StepError::JumpInDelaySlot),
-        VmError::DivideByZero => |e| matches!(e, StepError::DivisionByZero),
-        VmError::InvalidPc(_) => |e| matches!(e, StepError::InvalidPc(_)),
-        VmError::UnrecognizedSyscall(_) => |e| matches!(e, StepError::UnimplementedSyscall(_)),
-        VmError::PreimageOffsetOutOfBounds => |e| matches!(e, StepError::PreimageOutOfBounds { .. }),
-        VmError::EmptyThreadStack => |e| matches!(e, StepError::ActiveStackEmpty | StepError::PostStateStackEmpty),
-        VmError::Oracle(_) => |e| matches!(e, StepError::PreimageMissing(_)),
-        VmError::WriteTooLarge(_) | VmError::Output(_) => return None,
-    })
-}
-
-/// The VM's fault and the verifier's revert name the same thing, with the same operand where both carry one.
-fn same_fault(vm: &VmError, v: &StepError) -> bool {
-    let same_operand = match (vm, v) {
-        (VmError::InvalidInstruction(a), StepError::InvalidInstruction(b)) => a == b,
-        (VmError::InvalidPc(a), StepError::InvalidPc(b)) => a == b,
-        (VmError::UnrecognizedSyscall(a), StepError::UnimplementedSyscall(b)) => a == b,
-        _ => true,
-    };
-    verifier_reason(vm).is_some_and(|f| f(v)) && same_operand
-}
 
 /// The fast interpreter (`Vm::run`, with and without translation to host code) on the same scenario must end
 /// where `Vm::step` ended: the same post-state, or the same error.

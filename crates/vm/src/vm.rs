@@ -331,12 +331,26 @@ impl Vm {
 
     /// Executes one step; with `proof`, returns the witness that proves it on chain.
     pub fn step(&mut self, proof: bool) -> Result<Option<StepWitness>, VmError> {
+        let (result, witness) = self.step_inner(proof);
+        result.map(|()| witness)
+    }
+
+    /// Executes one step with its witness, also when the step faults: then the witness is what a challenger hands
+    /// `MIPS64.step` to show that the contract reverts on this step too (pre-state, thread and instruction proofs,
+    /// and the memory proofs gathered before the fault). `None` only when there is no thread to prove.
+    pub fn step_with_witness(&mut self) -> (Result<(), VmError>, Option<StepWitness>) {
+        self.step_inner(true)
+    }
+
+    fn step_inner(&mut self, proof: bool) -> (Result<(), VmError>, Option<StepWitness>) {
         self.last_preimage_offset = None;
         self.tracker.enabled = proof;
         self.tracker.last_access = u64::MAX;
         let mut witness = None;
         if proof {
-            let pc = self.state.current_thread().ok_or(VmError::EmptyThreadStack)?.pc;
+            let Some(pc) = self.state.current_thread().map(|t| t.pc) else {
+                return (Err(VmError::EmptyThreadStack), None);
+            };
             let mut proof_data = Vec::with_capacity(PROOF_DATA_SIZE);
             proof_data.extend_from_slice(&self.state.thread_proof());
             proof_data.extend_from_slice(&self.state.memory.merkle_proof(pc));
@@ -344,7 +358,7 @@ impl Vm {
             let state_hash = crate::state::state_hash_from_witness(&state);
             witness = Some(StepWitness { state, state_hash, proof_data, preimage: None });
         }
-        self.mips_step()?;
+        let result = self.mips_step();
         if let Some(w) = witness.as_mut() {
             w.proof_data.extend_from_slice(&self.tracker.proof);
             w.proof_data.extend_from_slice(&self.tracker.proof2);
@@ -353,7 +367,7 @@ impl Vm {
             }
         }
         self.tracker.enabled = false;
-        Ok(witness)
+        (result, witness)
     }
 
     /// Runs until the VM exits or `max_steps` more steps have executed; returns the steps executed.
