@@ -539,9 +539,9 @@ impl CodeCache {
         }
     }
 
-    /// Drops the decoded pages that were written since the last call.
-    pub(crate) fn invalidate(&mut self, mem: &mut Memory) {
-        for page_index in mem.take_code_writes() {
+    /// Drops these decoded pages (written since they were decoded).
+    pub(crate) fn invalidate_pages(&mut self, pages: &[u64]) {
+        for &page_index in pages {
             if let Some(slot) = self.map.remove(&page_index) {
                 self.free.push(slot);
             }

@@ -20,7 +20,7 @@
 use crate::alu;
 use crate::arch::ADDRESS_MASK;
 use crate::interp::{self, Decoded, Op};
-use crate::memory::Memory;
+use crate::memory::{HostTlb, Memory, HOST_TLB_SIZE};
 use crate::state::ThreadState;
 use crate::vm::DebugStats;
 use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi, VecAssembler};
@@ -55,10 +55,27 @@ pub(crate) struct JitCtx {
     pub(crate) ll_owner: *mut u64,
     /// The debug counters.
     pub(crate) stats: *mut DebugStats,
+    /// The memory's page lookups for inline loads and stores.
+    pub(crate) tlb: *mut HostTlb,
+    /// The translator's jump cache (guest pc -> entry point), for going from block to block without returning.
+    pub(crate) jump_cache: *const JumpEntry,
 }
 
-/// Signature of a translated block: returns the steps executed, ORed with [`EXIT_FAULT`] / [`EXIT_CODE_WRITTEN`].
-type BlockFn = unsafe extern "sysv64" fn(thread: *mut ThreadState, ctx: *mut JitCtx) -> u64;
+/// Signature of the entry trampoline: runs the block at `entry` and the blocks it chains to, within `budget`
+/// steps; returns the steps executed, ORed with [`EXIT_FAULT`] / [`EXIT_CODE_WRITTEN`].
+type EnterFn =
+    unsafe extern "sysv64" fn(thread: *mut ThreadState, ctx: *mut JitCtx, budget: u64, entry: usize) -> u64;
+
+/// One jump cache entry: a guest pc (`u64::MAX`: empty) and the entry point of its block's translation.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct JumpEntry {
+    pc: u64,
+    entry: usize,
+}
+
+/// Entries of the jump cache (direct-mapped on `pc >> 2`).
+const JUMP_CACHE_SIZE: usize = 4096;
 
 /// Executable memory without a writable and executable page: one shared memory object mapped twice, read +
 /// write (where code is copied in) and read + execute (where it runs), so no `mprotect` per translation.
@@ -115,6 +132,17 @@ pub(crate) struct Jit {
     arena: Arena,
     /// Bytes of `arena` in use.
     used: usize,
+    /// Bytes of the shared trampolines at the start of `arena` (kept across resets).
+    base_len: usize,
+    /// Entry trampoline: saves registers, sets them up, jumps to a block.
+    enter: usize,
+    /// Exit trampoline (flags in rdx): restores registers, returns the steps executed.
+    exit: usize,
+    /// `exit` with no flags (the target of empty jump cache entries).
+    exit0: usize,
+    /// Guest pc -> translated block, read by translated code to chain blocks. Only blocks below
+    /// [`crate::vm::ICACHE_LIMIT`] are entered (`--debug-info` counts fetches above it per block).
+    jump_cache: Box<[JumpEntry; JUMP_CACHE_SIZE]>,
     /// Blocks translated since the last reset (for `--debug-info`-style reporting and tests).
     pub(crate) blocks_translated: u64,
 }
@@ -139,16 +167,94 @@ const PC: i32 = offset_of!(ThreadState, pc) as i32;
 const NEXT_PC: i32 = offset_of!(ThreadState, next_pc) as i32;
 const HI: i32 = offset_of!(ThreadState, hi) as i32;
 const LO: i32 = offset_of!(ThreadState, lo) as i32;
+const CTX_LL_ADDRESS: i32 = offset_of!(JitCtx, ll_address) as i32;
+const CTX_TLB: i32 = offset_of!(JitCtx, tlb) as i32;
+const CTX_JUMP_CACHE: i32 = offset_of!(JitCtx, jump_cache) as i32;
+const TLB_WRITE: i32 = offset_of!(HostTlb, write) as i32;
 
 impl Jit {
     /// A translator with an empty arena; `None` if the host gives no executable memory.
     pub(crate) fn new() -> Option<Self> {
-        Some(Jit { arena: Arena::new()?, used: 0, blocks_translated: 0 })
+        let arena = Arena::new()?;
+        // Register use in translated code: rbx = thread, r13 = ctx, r14 = host TLB, rbp = jump cache, r15 = steps
+        // left in the budget, r12 = branch target; [rsp] = the budget (six pushes and 8 bytes keep rsp aligned).
+        let mut a = Asm::new(0);
+        dynasm!(a
+            ; .arch x64
+            ; push rbx
+            ; push rbp
+            ; push r12
+            ; push r13
+            ; push r14
+            ; push r15
+            ; sub rsp, 8
+            ; mov [rsp], rdx
+            ; mov rbx, rdi
+            ; mov r13, rsi
+            ; mov r15, rdx
+            ; mov r14, [rsi + CTX_TLB]
+            ; mov rbp, [rsi + CTX_JUMP_CACHE]
+            ; jmp rcx
+        );
+        let exit0_off = a.offset().0;
+        dynasm!(a ; .arch x64 ; xor edx, edx);
+        let exit_off = a.offset().0;
+        dynasm!(a
+            ; .arch x64
+            ; mov rax, [rsp]
+            ; sub rax, r15
+            ; or rax, rdx
+            ; add rsp, 8
+            ; pop r15
+            ; pop r14
+            ; pop r13
+            ; pop r12
+            ; pop rbp
+            ; pop rbx
+            ; ret
+        );
+        let code = a.finalize().expect("no unresolved labels");
+        // SAFETY: the trampolines are far smaller than the arena and nothing runs from it yet.
+        unsafe { std::ptr::copy_nonoverlapping(code.as_ptr(), arena.rw, code.len()) };
+        let rx = arena.rx as usize;
+        let base_len = (code.len() + 15) & !15;
+        let exit0 = rx + exit0_off;
+        Some(Jit {
+            arena,
+            used: base_len,
+            base_len,
+            enter: rx,
+            exit: rx + exit_off,
+            exit0,
+            jump_cache: Box::new([JumpEntry { pc: u64::MAX, entry: exit0 }; JUMP_CACHE_SIZE]),
+            blocks_translated: 0,
+        })
     }
 
     /// Drops every translation (the caller clears the entry points it holds).
     pub(crate) fn reset(&mut self) {
-        self.used = 0;
+        self.used = self.base_len;
+        self.jump_cache.fill(JumpEntry { pc: u64::MAX, entry: self.exit0 });
+    }
+
+    /// Lets translated code chain to the block at `pc` (below [`crate::vm::ICACHE_LIMIT`]) translated at `entry`.
+    #[inline(always)]
+    pub(crate) fn link(&mut self, pc: u64, entry: usize) {
+        self.jump_cache[(pc >> 2) as usize % JUMP_CACHE_SIZE] = JumpEntry { pc, entry };
+    }
+
+    /// Forgets the jump cache entries of blocks on these pages (their decoded page was dropped).
+    pub(crate) fn unlink_pages(&mut self, pages: &[u64]) {
+        for e in self.jump_cache.iter_mut() {
+            if e.pc != u64::MAX && pages.contains(&(e.pc >> 12)) {
+                *e = JumpEntry { pc: u64::MAX, entry: self.exit0 };
+            }
+        }
+    }
+
+    /// The jump cache, for [`JitCtx::jump_cache`].
+    pub(crate) fn jump_cache(&self) -> *const JumpEntry {
+        self.jump_cache.as_ptr()
     }
 
     /// Translates the block `insns` (a straight run, plus branch and delay slot when `ends_in_control`) that
@@ -159,7 +265,7 @@ impl Jit {
         ends_in_control: bool,
         pc: u64,
     ) -> Result<usize, TranslateError> {
-        let code = emit_block(insns, ends_in_control, pc);
+        let code = emit_block(insns, ends_in_control, pc, self.exit);
         if self.used + code.len() > ARENA_SIZE {
             return Err(TranslateError::Full);
         }
@@ -175,20 +281,23 @@ impl Jit {
     }
 }
 
-/// Runs a translated block on `thread`.
+/// Runs the translated block at `entry` on `thread`, then the blocks it chains to through the jump cache, as
+/// long as each whole block fits in what is left of `budget` steps (at least the first block must fit).
 ///
 /// # Safety
-/// `entry` must come from [`Jit::translate`] of the same [`Jit`] with no [`Jit::reset`] since, and the block's
-/// code page must still be decoded (no store to it since the translation). Every pointer in `ctx` must be valid
-/// and unaliased for the duration of the call.
+/// `entry` must come from [`Jit::translate`] of this [`Jit`] with no [`Jit::reset`] since, its code page must
+/// still be decoded (no store to it since the translation), and so must the page of every jump cache entry
+/// (the caller unlinks dropped pages). Every pointer in `ctx` must be valid and unaliased for the call, and
+/// `ctx.jump_cache` must be this translator's.
 #[inline(always)]
-pub(crate) unsafe fn call(entry: usize, thread: &mut ThreadState, ctx: &mut JitCtx) -> u64 {
-    // SAFETY: `entry` points at a complete function emitted by `emit_block` with the `BlockFn` ABI, in an
-    // executable mapping that is alive (the caller's contract).
-    let f: BlockFn = unsafe { std::mem::transmute::<usize, BlockFn>(entry) };
-    // SAFETY: the block only touches `thread` (through the register offsets computed from its layout) and what
-    // `ctx` points at (through the helpers below); both are valid for the call.
-    unsafe { f(thread, ctx) }
+pub(crate) unsafe fn call(jit: &Jit, entry: usize, thread: &mut ThreadState, ctx: &mut JitCtx, budget: u64) -> u64 {
+    // SAFETY: `jit.enter` is the entry trampoline emitted by `Jit::new` with the `EnterFn` ABI, in an executable
+    // mapping that lives as long as `jit`.
+    let f: EnterFn = unsafe { std::mem::transmute::<usize, EnterFn>(jit.enter) };
+    // SAFETY: translated code only touches `thread` (through the register offsets computed from its layout),
+    // what `ctx` points at (inline, through the host TLB's page addresses, and through the helpers below), and
+    // jumps only to translations that are alive (the caller's contract).
+    unsafe { f(thread, ctx, budget, entry) }
 }
 
 // ---- helpers called from translated code ----------------------------------------------------------------------
@@ -207,6 +316,7 @@ unsafe extern "sysv64" fn h_load<const K: u8>(ctx: *mut JitCtx, addr: u64) -> u6
     // SAFETY: `ctx.memory` points at the VM's memory, not otherwise borrowed during the block.
     let mem = unsafe { &mut *ctx.memory };
     let m = mem.read_word(addr & ADDRESS_MASK);
+    mem.fill_host_tlb(addr);
     match K {
         0 => m,
         1 => alu::select_sub_word(addr, m, 4, true),
@@ -246,6 +356,7 @@ unsafe extern "sysv64" fn h_store<const K: u8>(ctx: *mut JitCtx, addr: u64, valu
         _ => alu::update_sub_word(addr, mem.read_word(ea), 1, value),
     };
     mem.write_word(ea, new);
+    mem.fill_host_tlb(ea);
     after_store(ctx, ea)
 }
 
@@ -292,21 +403,18 @@ struct Exits {
     stubs: Vec<(dynasmrt::DynamicLabel, usize)>,
 }
 
-/// Emits the whole block function.
-fn emit_block(insns: &[Decoded], ends_in_control: bool, pc: u64) -> Vec<u8> {
+/// Emits one block. Entry: leave (nothing done) unless the whole block fits in the steps left (r15). Exit:
+/// pc and next_pc set, r15 lowered by the steps done, then on to the next block through the jump cache, or out
+/// through the exit trampoline at `exit` (flags in rdx) when it has no translation or stopped early.
+fn emit_block(insns: &[Decoded], ends_in_control: bool, pc: u64, exit: usize) -> Vec<u8> {
     let mut a = Asm::new(0);
     let len = insns.len();
     let straight = if ends_in_control { len - 2 } else { len };
-    // rbx = thread, r13 = ctx, r12 = branch target (kept across helper calls). Five pushes keep rsp 16-aligned.
+    let out = a.new_dynamic_label();
     dynasm!(a
         ; .arch x64
-        ; push rbx
-        ; push r12
-        ; push r13
-        ; push r14
-        ; push r15
-        ; mov rbx, rdi
-        ; mov r13, rsi
+        ; cmp r15, len as i32
+        ; jb =>out
     );
     let mut exits = Exits { stubs: Vec::new() };
     for (k, d) in insns[..straight].iter().enumerate() {
@@ -317,18 +425,28 @@ fn emit_block(insns: &[Decoded], ends_in_control: bool, pc: u64) -> Vec<u8> {
         emit_control(&mut a, &insns[straight], bpc);
         emit_straight(&mut a, &insns[straight + 1], straight + 1, &mut exits);
         // Taken or not, execution continues at the target: pc = target, next_pc = target + 4.
-        dynasm!(a
-            ; .arch x64
-            ; mov [rbx + PC], r12
-            ; lea rax, [r12 + 4]
-            ; mov [rbx + NEXT_PC], rax
-        );
+        dynasm!(a ; .arch x64 ; mov rax, r12);
     } else {
-        let end = pc.wrapping_add(4 * len as u64);
-        emit_set_pc(&mut a, end);
+        dynasm!(a ; .arch x64 ; mov rax, QWORD pc.wrapping_add(4 * len as u64) as i64);
     }
-    dynasm!(a ; .arch x64 ; mov eax, len as i32);
-    emit_epilogue(&mut a);
+    // Chain: rax = the next pc.
+    dynasm!(a
+        ; .arch x64
+        ; sub r15, len as i32
+        ; mov [rbx + PC], rax
+        ; lea rcx, [rax + 4]
+        ; mov [rbx + NEXT_PC], rcx
+        ; mov rcx, rax
+        ; shr rcx, 2
+        ; and ecx, (JUMP_CACHE_SIZE - 1) as i32
+        ; shl ecx, 4
+        ; cmp [rbp + rcx], rax
+        ; jne =>out
+        ; jmp QWORD [rbp + rcx + 8]
+        ; =>out
+        ; xor edx, edx
+    );
+    emit_exit(&mut a, exit);
     // Exit stubs: `rax` holds the helper status (ST_CODE: stop after the instruction, ST_FAULT: before it).
     for (label, k) in std::mem::take(&mut exits.stubs) {
         let in_delay_slot = ends_in_control && k == straight + 1;
@@ -346,8 +464,12 @@ fn emit_block(insns: &[Decoded], ends_in_control: bool, pc: u64) -> Vec<u8> {
         } else {
             emit_set_pc(&mut a, pc.wrapping_add(4 * (k as u64 + 1)));
         }
-        dynasm!(a ; .arch x64 ; mov rax, QWORD ((k as u64 + 1) | EXIT_CODE_WRITTEN) as i64);
-        emit_epilogue(&mut a);
+        dynasm!(a
+            ; .arch x64
+            ; sub r15, (k + 1) as i32
+            ; mov rdx, QWORD EXIT_CODE_WRITTEN as i64
+        );
+        emit_exit(&mut a, exit);
         // Fault: stop before instruction k (nothing of it happened).
         dynasm!(a ; .arch x64 ; =>fault);
         if in_delay_slot {
@@ -362,21 +484,22 @@ fn emit_block(insns: &[Decoded], ends_in_control: bool, pc: u64) -> Vec<u8> {
         } else {
             emit_set_pc(&mut a, pc.wrapping_add(4 * k as u64));
         }
-        dynasm!(a ; .arch x64 ; mov rax, QWORD (k as u64 | EXIT_FAULT) as i64);
-        emit_epilogue(&mut a);
+        dynasm!(a
+            ; .arch x64
+            ; sub r15, k as i32
+            ; mov rdx, QWORD EXIT_FAULT as i64
+        );
+        emit_exit(&mut a, exit);
     }
     a.finalize().expect("no unresolved labels")
 }
 
-fn emit_epilogue(a: &mut Asm) {
+/// Leaves through the exit trampoline (flags already in rdx).
+fn emit_exit(a: &mut Asm, exit: usize) {
     dynasm!(a
         ; .arch x64
-        ; pop r15
-        ; pop r14
-        ; pop r13
-        ; pop r12
-        ; pop rbx
-        ; ret
+        ; mov rax, QWORD exit as i64
+        ; jmp rax
     );
 }
 
@@ -405,6 +528,22 @@ fn emit_status_check(a: &mut Asm, k: usize, exits: &mut Exits) {
     let label = a.new_dynamic_label();
     dynasm!(a ; .arch x64 ; test eax, eax ; jnz =>label);
     exits.stubs.push((label, k));
+}
+
+/// rsi = R[rs] + simm; rax = its page index; rcx = the offset of its entry in the host TLB table at `table`;
+/// flags: equal iff that entry holds the page.
+fn emit_tlb_probe(a: &mut Asm, rs: i32, simm: i32, table: i32) {
+    dynasm!(a
+        ; .arch x64
+        ; mov rsi, [rbx + rs]
+        ; add rsi, simm
+        ; mov rax, rsi
+        ; shr rax, 12
+        ; mov ecx, eax
+        ; and ecx, (HOST_TLB_SIZE - 1) as i32
+        ; shl ecx, 4
+        ; cmp [r14 + rcx + table], rax
+    );
 }
 
 /// One straight-line instruction (index `k` in the block).
@@ -560,14 +699,70 @@ fn emit_straight(a: &mut Asm, d: &Decoded, k: usize, exits: &mut Exits) {
             dynasm!(a ; .arch x64 ; mov [rbx + rd], rcx);
         }
         op @ (Op::Ld | Op::Lw | Op::Lwu | Op::Lb | Op::Lbu | Op::Lh | Op::Lhu) => {
-            dynasm!(a ; .arch x64 ; mov rsi, [rbx + rs] ; add rsi, simm ; mov rdi, r13);
+            // rsi = vaddr; the page through the read table (rcx = its entry's offset), else the helper.
+            emit_tlb_probe(a, rs, simm, 0);
+            let slow = a.new_dynamic_label();
+            let done = a.new_dynamic_label();
+            let lane_mask = match op {
+                Op::Ld => 0xFF8,
+                Op::Lw | Op::Lwu => 0xFFC,
+                Op::Lh | Op::Lhu => 0xFFE,
+                _ => 0xFFF,
+            };
+            dynasm!(a
+                ; .arch x64
+                ; jne =>slow
+                ; mov rdx, [r14 + rcx + 8]
+                ; mov eax, esi
+                ; and eax, lane_mask
+            );
+            match op {
+                Op::Ld => dynasm!(a ; .arch x64 ; mov rax, [rdx + rax] ; bswap rax),
+                Op::Lw => dynasm!(a ; .arch x64 ; mov eax, [rdx + rax] ; bswap eax ; movsxd rax, eax),
+                Op::Lwu => dynasm!(a ; .arch x64 ; mov eax, [rdx + rax] ; bswap eax),
+                Op::Lh => dynasm!(a ; .arch x64 ; movzx eax, WORD [rdx + rax] ; rol ax, 8 ; movsx rax, ax),
+                Op::Lhu => dynasm!(a ; .arch x64 ; movzx eax, WORD [rdx + rax] ; rol ax, 8 ; movzx eax, ax),
+                Op::Lb => dynasm!(a ; .arch x64 ; movsx rax, BYTE [rdx + rax]),
+                _ => dynasm!(a ; .arch x64 ; movzx eax, BYTE [rdx + rax]),
+            }
+            dynasm!(a ; .arch x64 ; jmp =>done ; =>slow ; mov rdi, r13);
             emit_call(a, load_helper(op).expect("a load"));
-            dynasm!(a ; .arch x64 ; mov [rbx + rt], rax);
+            dynasm!(a ; .arch x64 ; =>done ; mov [rbx + rt], rax);
         }
         op @ (Op::Sd | Op::Sw | Op::Sh | Op::Sb) => {
-            dynasm!(a ; .arch x64 ; mov rsi, [rbx + rs] ; add rsi, simm ; mov rdx, [rbx + rt] ; mov rdi, r13);
+            // rsi = vaddr, rdx = value; inline only on a page of the write table and off the reserved word.
+            dynasm!(a ; .arch x64 ; mov rdx, [rbx + rt]);
+            emit_tlb_probe(a, rs, simm, TLB_WRITE);
+            let slow = a.new_dynamic_label();
+            let done = a.new_dynamic_label();
+            let lane_mask = match op {
+                Op::Sd => 0xFF8,
+                Op::Sw => 0xFFC,
+                Op::Sh => 0xFFE,
+                _ => 0xFFF,
+            };
+            dynasm!(a
+                ; .arch x64
+                ; jne =>slow
+                ; mov r8, [r14 + rcx + TLB_WRITE + 8]
+                ; mov rax, [r13 + CTX_LL_ADDRESS]
+                ; mov rax, [rax]
+                ; xor rax, rsi
+                ; and rax, -8
+                ; jz =>slow
+                ; mov eax, esi
+                ; and eax, lane_mask
+            );
+            match op {
+                Op::Sd => dynasm!(a ; .arch x64 ; bswap rdx ; mov [r8 + rax], rdx),
+                Op::Sw => dynasm!(a ; .arch x64 ; bswap edx ; mov [r8 + rax], edx),
+                Op::Sh => dynasm!(a ; .arch x64 ; rol dx, 8 ; mov [r8 + rax], dx),
+                _ => dynasm!(a ; .arch x64 ; mov [r8 + rax], dl),
+            }
+            dynasm!(a ; .arch x64 ; jmp =>done ; =>slow ; mov rdi, r13);
             emit_call(a, store_helper(op).expect("a store"));
             emit_status_check(a, k, exits);
+            dynasm!(a ; .arch x64 ; =>done);
         }
         _ => {
             // AluR (SPECIAL2, sync and the rest), HI/LO family, partial loads and stores.

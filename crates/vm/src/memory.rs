@@ -187,6 +187,35 @@ struct Page {
 /// Entries of the direct-mapped page lookup cache.
 const TLB_SIZE: usize = 256;
 
+/// Entries of each table of [`HostTlb`].
+pub(crate) const HOST_TLB_SIZE: usize = 256;
+
+/// Page lookups for translated code: per table, (page index, address of the page's bytes), tag `u64::MAX`
+/// when empty. `read` may hold any allocated page (pages are never freed and their bytes never move); `write`
+/// only pages whose stores need no bookkeeping: not holding decoded code and already marked dirty (root
+/// `None`). [`Memory::mark_code_page`] drops a page's `write` entry and [`Memory::merkle_root`] (which gives
+/// pages a root again) drops every one. A clone starts empty (the addresses point into the original).
+#[repr(C)]
+#[derive(Debug)]
+pub(crate) struct HostTlb {
+    /// Pages for loads.
+    pub(crate) read: [(u64, usize); HOST_TLB_SIZE],
+    /// Pages for stores.
+    pub(crate) write: [(u64, usize); HOST_TLB_SIZE],
+}
+
+impl Default for HostTlb {
+    fn default() -> Self {
+        HostTlb { read: [(u64::MAX, 0); HOST_TLB_SIZE], write: [(u64::MAX, 0); HOST_TLB_SIZE] }
+    }
+}
+
+impl Clone for HostTlb {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
 /// Packs (depth < 52, index < 2^depth) into one map key.
 #[inline(always)]
 fn node_key(depth: usize, index: u64) -> u64 {
@@ -209,6 +238,8 @@ pub struct Memory {
     tlb: [(u64, u32); TLB_SIZE],
     /// Code pages written since the last [`Memory::take_code_writes`].
     code_writes: Vec<u64>,
+    /// Page lookups of translated code.
+    host_tlb: HostTlb,
 }
 
 impl Default for Memory {
@@ -221,6 +252,7 @@ impl Default for Memory {
             nodes: PageMap::default(),
             tlb: [(u64::MAX, 0); TLB_SIZE],
             code_writes: Vec::new(),
+            host_tlb: HostTlb::default(),
         }
     }
 }
@@ -411,6 +443,10 @@ impl Memory {
     /// is reported by [`Memory::take_code_writes`]. `None` (and no allocation) for a missing page.
     pub fn mark_code_page(&mut self, page_index: u64) -> Option<&PageData> {
         let slot = self.lookup(page_index)? as usize;
+        let e = &mut self.host_tlb.write[page_index as usize % HOST_TLB_SIZE];
+        if e.0 == page_index {
+            *e = (u64::MAX, 0);
+        }
         let page = &mut self.pages[slot];
         page.code = true;
         Some(&*page.data)
@@ -425,6 +461,25 @@ impl Memory {
     /// Takes the list of code pages written since the last call (each must be decoded again).
     pub fn take_code_writes(&mut self) -> Vec<u64> {
         std::mem::take(&mut self.code_writes)
+    }
+
+    /// The lookup tables of translated code.
+    pub(crate) fn host_tlb(&mut self) -> *mut HostTlb {
+        &mut self.host_tlb
+    }
+
+    /// After a load or store at `addr` through the slow path: enters its page in [`HostTlb`]'s `read` table
+    /// and, when a store may skip all bookkeeping on it (see [`HostTlb`]), in its `write` table.
+    pub(crate) fn fill_host_tlb(&mut self, addr: u64) {
+        let page_index = addr >> PAGE_ADDR_SIZE;
+        let Some(slot) = self.lookup(page_index) else { return };
+        let page = &mut self.pages[slot as usize];
+        let data = page.data.as_mut_ptr() as usize;
+        let i = page_index as usize % HOST_TLB_SIZE;
+        self.host_tlb.read[i] = (page_index, data);
+        if !page.code && page.root.is_none() {
+            self.host_tlb.write[i] = (page_index, data);
+        }
     }
 
     /// The raw bytes of a page, if allocated.
@@ -451,6 +506,8 @@ impl Memory {
         if self.dirty.is_empty() {
             return;
         }
+        // Pages get a root again: their next store must mark them dirty.
+        self.host_tlb.write = [(u64::MAX, 0); HOST_TLB_SIZE];
         let mut dirty = std::mem::take(&mut self.dirty);
         dirty.sort_unstable();
         dirty.dedup();

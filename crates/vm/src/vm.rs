@@ -190,8 +190,7 @@ pub struct Vm {
     /// Whether basic blocks run as translated host code (see [`Vm::set_translation`]).
     translate: bool,
     /// The translator, created on the first block that runs translated.
-    #[cfg(all(target_arch = "x86_64", unix))]
-    jit: Option<crate::jit::Jit>,
+    jit: JitSlot,
 }
 
 /// Environment variable that turns translation to host code off (`0`, `off`, `false` or `no`).
@@ -278,7 +277,6 @@ impl Vm {
             stats: DebugStats::default(),
             code: interp::CodeCache::default(),
             translate: translation_default(),
-            #[cfg(all(target_arch = "x86_64", unix))]
             jit: None,
         }
     }
@@ -425,7 +423,7 @@ impl Vm {
             .expect("checked above");
         let code = &mut self.code;
         if memory.code_written() {
-            code.invalidate(memory);
+            invalidate_code(code, memory, &mut self.jit);
         }
         // `pc & !0xFFC` keeps the page bits and the two alignment bits: one compare per step catches both a
         // page change and a misaligned pc (u64::MAX never matches, its bits 2..11 are set).
@@ -464,24 +462,33 @@ impl Vm {
                         entry = translate_block(&mut self.jit, &mut self.translate, code, cur_slot, idx, pc, len, ctl);
                     }
                     if entry != 0 {
+                        let jit = self.jit.as_mut().expect("a translation exists");
+                        if !miss_page {
+                            jit.link(pc, entry);
+                        }
                         let mut ctx = crate::jit::JitCtx {
+                            tlb: memory.host_tlb(),
                             memory: &mut *memory,
                             ll_address: &mut *ll_address,
                             ll_status: &mut *ll_reservation_status,
                             ll_owner: &mut *ll_owner_thread,
                             stats: &mut self.stats,
+                            jump_cache: jit.jump_cache(),
                         };
-                        // SAFETY: `entry` was translated by `self.jit` for this decoded page (a reset clears every
-                        // page's entries, a store to the page drops the page), and `ctx` points at live fields of
-                        // this VM that nothing else touches during the call.
-                        let r = unsafe { crate::jit::call(entry, t, &mut ctx) };
+                        // Above Cannon's instruction cache, one block per call (its fetches are counted below).
+                        let allowed = if miss_page { len } else { budget - n };
+                        // SAFETY: `entry` was translated by `jit` for this decoded page and every jump cache entry
+                        // is a block of a decoded page (a reset clears every page's entries and the cache, a store
+                        // to a code page drops the page and unlinks its blocks before the next call), and `ctx`
+                        // points at live fields of this VM that nothing else touches during the call.
+                        let r = unsafe { crate::jit::call(jit, entry, t, &mut ctx, allowed) };
                         let steps = r & 0xFFFF_FFFF;
                         n += steps;
                         if miss_page && steps != 0 {
                             self.stats.track_icache_misses(steps, pc.wrapping_add(4 * (steps - 1)));
                         }
                         if r & crate::jit::EXIT_CODE_WRITTEN != 0 {
-                            code.invalidate(memory);
+                            invalidate_code(code, memory, &mut self.jit);
                             cur_base = u64::MAX;
                         }
                         single = r & crate::jit::EXIT_FAULT != 0;
@@ -545,7 +552,7 @@ impl Vm {
                     continue;
                 }
                 if memory.code_written() {
-                    code.invalidate(memory);
+                    invalidate_code(code, memory, &mut self.jit);
                     cur_base = u64::MAX;
                 }
                 continue;
@@ -587,7 +594,7 @@ impl Vm {
                     memory.write_word(ea, alu::update_sub_word(addr, mem, bytes, t.regs[rt]));
                     self.stats.track_sc(t.thread_id, *step + n + 1, true);
                     if memory.code_written() {
-                        code.invalidate(memory);
+                        invalidate_code(code, memory, &mut self.jit);
                         cur_base = u64::MAX;
                     }
                     1
@@ -613,7 +620,7 @@ impl Vm {
                     );
                     if memory.code_written() {
                         // Self-modifying code: decode the page again before the next fetch.
-                        code.invalidate(memory);
+                        invalidate_code(code, memory, &mut self.jit);
                         cur_base = u64::MAX;
                     }
                 }
@@ -1057,6 +1064,30 @@ impl Vm {
         Ok(())
     }
 }
+
+/// Drops the decoded pages written since the last call, and the jump cache entries of their translations.
+#[inline(never)]
+fn invalidate_code(
+    code: &mut interp::CodeCache,
+    memory: &mut Memory,
+    jit: &mut JitSlot,
+) {
+    let pages = memory.take_code_writes();
+    code.invalidate_pages(&pages);
+    #[cfg(all(target_arch = "x86_64", unix))]
+    if let Some(j) = jit {
+        j.unlink_pages(&pages);
+    }
+    #[cfg(not(all(target_arch = "x86_64", unix)))]
+    let _ = jit;
+}
+
+/// The translator, where this build has one.
+#[cfg(all(target_arch = "x86_64", unix))]
+type JitSlot = Option<crate::jit::Jit>;
+/// The translator, where this build has one.
+#[cfg(not(all(target_arch = "x86_64", unix)))]
+type JitSlot = Option<()>;
 
 /// Translates the block at `idx` of the decoded page in `slot` (guest address `pc`, `len` instructions) and
 /// records its entry point; 0 (and translation switched off) if the host gives no executable memory.
