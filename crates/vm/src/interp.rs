@@ -436,11 +436,11 @@ pub(crate) struct CodePage {
 
 impl CodePage {
     fn decode(data: &[u8; 4096]) -> Box<Self> {
-        let mut page = Box::new(CodePage {
-            insns: [Decoded::new(0); PAGE_INSNS],
-            blocks: [0; PAGE_INSNS],
-            native: [0; PAGE_INSNS],
-        });
+        // Built in place: a `Box::new` of the 35 KiB literal is copied through the stack.
+        // SAFETY: all-zero bytes are a valid `CodePage`: its fields are integers, arrays of integers and
+        // `Decoded`s, whose `op` is a `#[repr(u8)]` enum with a variant of discriminant 0 (`Op::Slow`); every
+        // instruction is then overwritten below.
+        let mut page: Box<CodePage> = unsafe { Box::<CodePage>::new_zeroed().assume_init() };
         for (i, d) in page.insns.iter_mut().enumerate() {
             *d = Decoded::new(u32::from_be_bytes(data[i * 4..i * 4 + 4].try_into().expect("4 bytes")));
         }

@@ -407,7 +407,9 @@ struct Exits {
 /// pc and next_pc set, r15 lowered by the steps done, then on to the next block through the jump cache, or out
 /// through the exit trampoline at `exit` (flags in rdx) when it has no translation or stopped early.
 fn emit_block(insns: &[Decoded], ends_in_control: bool, pc: u64, exit: usize) -> Vec<u8> {
-    let mut a = Asm::new(0);
+    // Room for the longest templates (an inline store with its helper call is about 110 bytes).
+    let n = insns.len();
+    let mut a = Asm::new_with_capacity(0, 128 * n + 128, 0, 0, 4 * n + 4, 0, 4 * n + 4);
     let len = insns.len();
     let straight = if ends_in_control { len - 2 } else { len };
     let out = a.new_dynamic_label();
