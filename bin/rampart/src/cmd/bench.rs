@@ -14,8 +14,10 @@ use std::time::Instant;
 #[derive(clap::Args, Debug)]
 pub struct BenchArgs {
     /// Guest names (ELFs `<dir>/<name>.elf`); `rust-executor` runs OP Sepolia block 26207960 (a kona-style long
-    /// no_std Rust program: stateless block execution over the preimage oracle, host included).
-    #[arg(long = "guest", default_values_t = ["rust-compute".to_string(), "go-gc".to_string(), "rust-alloc".to_string(), "rust-executor".to_string()])]
+    /// no_std Rust program: stateless block execution over the preimage oracle, host included); `rampart-program`
+    /// runs the fault-proof program on the recorded devnet's valid claim for L2 block 1 (derivation from L1
+    /// genesis, then execution of block 1; host serving the dataset's preimages).
+    #[arg(long = "guest", default_values_t = ["rust-compute".to_string(), "go-gc".to_string(), "rust-alloc".to_string(), "rust-executor".to_string(), "rampart-program".to_string()])]
     pub guests: Vec<String>,
     /// Directory of guest ELFs.
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../guests/bin"))]
@@ -41,6 +43,35 @@ fn ms(d: std::time::Duration) -> f64 {
 /// The fixture block the `rust-executor` workload executes.
 const EXECUTOR_BLOCK: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/op-sepolia-blocks/block-26207960.json");
+
+/// The recorded devnet dataset the `rampart-program` workload runs on (claims, configs, preimage dump).
+const DEVNET_DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/devnet");
+
+/// The host command of the `rampart-program` workload: the dataset's first claim (valid, L2 block 1), its
+/// preimages unpacked into `scratch`.
+fn program_host(exe: &Path, scratch: &Path) -> Result<Vec<String>, CliError> {
+    let data = Path::new(DEVNET_DATA);
+    let kv = scratch.join("program-kv");
+    rampart_host::dump::unpack(&data.join("preimages.kv.gz"), &kv)
+        .map_err(|e| CliError::fail(format!("{}: {e}", data.join("preimages.kv.gz").display())))?;
+    let claims_path = data.join("claims.json");
+    let text = std::fs::read(&claims_path).map_err(|e| CliError::fail(format!("{}: {e}", claims_path.display())))?;
+    let claims: serde_json::Value =
+        serde_json::from_slice(&text).map_err(|e| CliError::fail(format!("{}: {e}", claims_path.display())))?;
+    let args = claims[0]["host_args"]
+        .as_array()
+        .ok_or_else(|| CliError::fail(format!("{}: no host_args in the first claim", claims_path.display())))?;
+    let mut host = vec![exe.display().to_string(), "host".into(), "--server".into()];
+    for a in args {
+        let a = a.as_str().ok_or_else(|| CliError::fail(format!("{}: a host arg is not a string", claims_path.display())))?;
+        host.push(match a {
+            "preimages" => kv.display().to_string(),
+            f @ ("rollup.json" | "l1-config.json") => data.join(f).display().to_string(),
+            other => other.to_string(),
+        });
+    }
+    Ok(host)
+}
 
 /// A guest and the preimage host its runs need (empty: none).
 struct Workload {
@@ -84,6 +115,9 @@ impl Workload {
                 x.chain_id.to_string(),
             ]
             .to_vec();
+        } else if name == "rampart-program" {
+            let exe = std::env::current_exe().map_err(|e| CliError::fail(e.to_string()))?;
+            host = program_host(&exe, &scratch)?;
         }
         Ok(Workload { name: name.to_string(), elf, host, scratch })
     }
@@ -94,7 +128,13 @@ impl Workload {
         if self.host.is_empty() {
             return Ok((vm, None));
         }
-        let (pipes, child) = HostProcess::spawn(&self.host, None).map_err(CliError::fail)?;
+        let (mut pipes, child) = HostProcess::spawn(&self.host, None).map_err(CliError::fail)?;
+        // Wait until the host serves (local key 1, the L1 head), so timed runs exclude its start-up as Cannon's
+        // figures exclude Cannon's (the VM asks for that key again itself; the host's count includes this one).
+        let mut l1_head_key = [0u8; 32];
+        l1_head_key[0] = 1;
+        l1_head_key[31] = 1;
+        pipes.get_preimage(l1_head_key).map_err(|e| CliError::fail(format!("{}: host not serving: {e}", self.name)))?;
         let oracle: Box<dyn PreimageOracle> = Box::new(pipes);
         Ok((vm.with_oracle(oracle), Some(child)))
     }
