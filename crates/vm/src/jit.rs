@@ -140,8 +140,7 @@ pub(crate) struct Jit {
     exit: usize,
     /// `exit` with no flags (the target of empty jump cache entries).
     exit0: usize,
-    /// Guest pc -> translated block, read by translated code to chain blocks. Only blocks below
-    /// [`crate::vm::ICACHE_LIMIT`] are entered (`--debug-info` counts fetches above it per block).
+    /// Guest pc -> translated block, read by translated code to chain blocks.
     jump_cache: Box<[JumpEntry; JUMP_CACHE_SIZE]>,
     /// Blocks translated since the last reset (for `--debug-info`-style reporting and tests).
     pub(crate) blocks_translated: u64,
@@ -169,6 +168,9 @@ const HI: i32 = offset_of!(ThreadState, hi) as i32;
 const LO: i32 = offset_of!(ThreadState, lo) as i32;
 const CTX_LL_ADDRESS: i32 = offset_of!(JitCtx, ll_address) as i32;
 const CTX_TLB: i32 = offset_of!(JitCtx, tlb) as i32;
+const CTX_STATS: i32 = offset_of!(JitCtx, stats) as i32;
+const STATS_MISSES: i32 = offset_of!(DebugStats, instruction_cache_miss_count) as i32;
+const STATS_HIGHEST_MISS: i32 = offset_of!(DebugStats, highest_icache_miss_pc) as i32;
 const CTX_JUMP_CACHE: i32 = offset_of!(JitCtx, jump_cache) as i32;
 const TLB_WRITE: i32 = offset_of!(HostTlb, write) as i32;
 
@@ -237,7 +239,7 @@ impl Jit {
         self.jump_cache.fill(JumpEntry { pc: u64::MAX, entry: self.exit0 });
     }
 
-    /// Lets translated code chain to the block at `pc` (below [`crate::vm::ICACHE_LIMIT`]) translated at `entry`.
+    /// Lets translated code chain to the block at `pc` translated at `entry`.
     #[inline(always)]
     pub(crate) fn link(&mut self, pc: u64, entry: usize) {
         self.jump_cache[(pc >> 2) as usize % JUMP_CACHE_SIZE] = JumpEntry { pc, entry };
@@ -432,6 +434,7 @@ fn emit_block(insns: &[Decoded], ends_in_control: bool, pc: u64, exit: usize) ->
         dynasm!(a ; .arch x64 ; mov rax, QWORD pc.wrapping_add(4 * len as u64) as i64);
     }
     // Chain: rax = the next pc.
+    emit_icache_misses(&mut a, pc, len);
     dynasm!(a
         ; .arch x64
         ; sub r15, len as i32
@@ -466,6 +469,7 @@ fn emit_block(insns: &[Decoded], ends_in_control: bool, pc: u64, exit: usize) ->
         } else {
             emit_set_pc(&mut a, pc.wrapping_add(4 * (k as u64 + 1)));
         }
+        emit_icache_misses(&mut a, pc, k + 1);
         dynasm!(a
             ; .arch x64
             ; sub r15, (k + 1) as i32
@@ -486,6 +490,7 @@ fn emit_block(insns: &[Decoded], ends_in_control: bool, pc: u64, exit: usize) ->
         } else {
             emit_set_pc(&mut a, pc.wrapping_add(4 * k as u64));
         }
+        emit_icache_misses(&mut a, pc, k);
         dynasm!(a
             ; .arch x64
             ; sub r15, k as i32
@@ -494,6 +499,27 @@ fn emit_block(insns: &[Decoded], ends_in_control: bool, pc: u64, exit: usize) ->
         emit_exit(&mut a, exit);
     }
     a.finalize().expect("no unresolved labels")
+}
+
+/// `--debug-info`'s instruction cache misses for a block at `pc` that fetched its first `fetched` instructions:
+/// counted (and the highest pc kept) when the block lies above Cannon's eager cache, as the interpreter does.
+/// Keeps rax.
+fn emit_icache_misses(a: &mut Asm, pc: u64, fetched: usize) {
+    if pc < crate::vm::ICACHE_LIMIT || fetched == 0 {
+        return;
+    }
+    let last = pc.wrapping_add(4 * (fetched as u64 - 1));
+    let skip = a.new_dynamic_label();
+    dynasm!(a
+        ; .arch x64
+        ; mov rdx, [r13 + CTX_STATS]
+        ; add QWORD [rdx + STATS_MISSES], fetched as i32
+        ; mov rcx, QWORD last as i64
+        ; cmp [rdx + STATS_HIGHEST_MISS], rcx
+        ; jae =>skip
+        ; mov [rdx + STATS_HIGHEST_MISS], rcx
+        ; =>skip
+    );
 }
 
 /// Leaves through the exit trampoline (flags already in rdx).

@@ -463,9 +463,7 @@ impl Vm {
                     }
                     if entry != 0 {
                         let jit = self.jit.as_mut().expect("a translation exists");
-                        if !miss_page {
-                            jit.link(pc, entry);
-                        }
+                        jit.link(pc, entry);
                         let mut ctx = crate::jit::JitCtx {
                             tlb: memory.host_tlb(),
                             memory: &mut *memory,
@@ -475,8 +473,8 @@ impl Vm {
                             stats: &mut self.stats,
                             jump_cache: jit.jump_cache(),
                         };
-                        // Above Cannon's instruction cache, one block per call (its fetches are counted below).
-                        let allowed = if miss_page { len } else { budget - n };
+                        // Translated blocks above Cannon's instruction cache count their fetches themselves.
+                        let allowed = budget - n;
                         // SAFETY: `entry` was translated by `jit` for this decoded page and every jump cache entry
                         // is a block of a decoded page (a reset clears every page's entries and the cache, a store
                         // to a code page drops the page and unlinks its blocks before the next call), and `ctx`
@@ -484,9 +482,6 @@ impl Vm {
                         let r = unsafe { crate::jit::call(jit, entry, t, &mut ctx, allowed) };
                         let steps = r & 0xFFFF_FFFF;
                         n += steps;
-                        if miss_page && steps != 0 {
-                            self.stats.track_icache_misses(steps, pc.wrapping_add(4 * (steps - 1)));
-                        }
                         if r & crate::jit::EXIT_CODE_WRITTEN != 0 {
                             invalidate_code(code, memory, &mut self.jit);
                             cur_base = u64::MAX;
