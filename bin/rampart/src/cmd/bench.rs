@@ -131,9 +131,7 @@ impl Workload {
         let (mut pipes, child) = HostProcess::spawn(&self.host, None).map_err(CliError::fail)?;
         // Wait until the host serves (local key 1, the L1 head), so timed runs exclude its start-up as Cannon's
         // figures exclude Cannon's (the VM asks for that key again itself; the host's count includes this one).
-        let mut l1_head_key = [0u8; 32];
-        l1_head_key[0] = 1;
-        l1_head_key[31] = 1;
+        let l1_head_key = rampart_primitives::local_key(rampart_primitives::LocalKey::L1Head.index());
         pipes.get_preimage(l1_head_key).map_err(|e| CliError::fail(format!("{}: host not serving: {e}", self.name)))?;
         let oracle: Box<dyn PreimageOracle> = Box::new(pipes);
         Ok((vm.with_oracle(oracle), Some(child)))
