@@ -19,6 +19,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Decode batcher data (L1 transactions, blobs, channels) into frames, channels and batches as JSON.
+    BatchDecode(cmd::batch_decode::BatchDecodeArgs),
     /// Benchmark the VM against qemu-mips64-static on bundled guests.
     Bench(cmd::bench::BenchArgs),
     /// Run the bundled end-to-end demo.
@@ -87,6 +89,7 @@ fn main() {
         }
     };
     let result = match cli.command {
+        Command::BatchDecode(a) => cmd::batch_decode::run(a),
         Command::Bench(a) => cmd::bench::run(a),
         Command::Demo(a) => cmd::demo::run(a),
         Command::Devnet(a) => cmd::devnet::run(a),

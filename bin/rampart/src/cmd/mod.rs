@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod batch_decode;
 pub mod bench;
 pub mod demo;
 pub mod devnet;
