@@ -31,7 +31,7 @@ pub use online::{FetchOnMiss, OnlineHost, OnlineSummary, SharedStore};
 pub use hints::{hint_type, BlockId, HintType, ParsedHint};
 
 pub use local::{normalize_json, LocalInputs};
-pub use server::{verify_preimage, HintHandler, PreimageServer, ServeReport, ServerError};
+pub use server::{verify_preimage, HintHandler, PreimageServer, ServeReport, ServerError, MAX_DERIVED_BYTES, REPORTED_HINTS};
 pub use store::{
     DirectoryKeyValueStore, FallbackStore, FixtureStore, KeyValueStore, MemoryKeyValueStore, SplitStore, StoreError,
     KV_FORMAT_DIRECTORY, KV_FORMAT_FILE,

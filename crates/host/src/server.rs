@@ -50,6 +50,14 @@ pub enum ServerError {
     /// The hint channel sent an over-long length prefix.
     #[error("hint of {0} bytes exceeds the {MAX_HINT_LEN}-byte limit")]
     HintTooLong(u32),
+    /// The hint handler made more preimage bytes than [`MAX_DERIVED_BYTES`] (a hint flood).
+    #[error("hints made {bytes} bytes of preimages, over the host's bound of {max}")]
+    DerivedTooLarge {
+        /// Bytes held.
+        bytes: usize,
+        /// The bound.
+        max: usize,
+    },
 }
 
 /// What a server run did.
@@ -59,10 +67,13 @@ pub struct ServeReport {
     pub preimages: u64,
     /// Preimage bytes served (without length prefixes).
     pub bytes: u64,
-    /// Hints received, decoded and acknowledged, in arrival order.
+    /// Hints received, decoded and acknowledged, in arrival order: the first [`REPORTED_HINTS`] of them (a client
+    /// may send any number; the report stays bounded).
     pub hints: Vec<Hint>,
-    /// Hints acknowledged but not decodable, with the reason.
+    /// Hints acknowledged but not decodable, with the reason: the first [`REPORTED_HINTS`].
     pub bad_hints: Vec<String>,
+    /// Every hint acknowledged, decodable or not (also those past the report's bound).
+    pub hints_received: u64,
     /// Set when the hint channel failed (other than closing); the preimage channel still ended cleanly.
     pub hint_error: Option<String>,
 }
@@ -91,10 +102,18 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(done)
 }
 
+/// How many decoded (and, separately, undecodable) hints a [`ServeReport`] keeps; the rest are only counted.
+pub const REPORTED_HINTS: usize = 4096;
+
+/// Default bound on the bytes of preimages a [`HintHandler`] may make over one run (they are kept until served): a hint
+/// flood cannot grow the host without limit; past it the hint channel fails with an error naming the bound.
+pub const MAX_DERIVED_BYTES: usize = 1 << 30;
+
 #[derive(Debug, Default)]
 struct HintLog {
     hints: Vec<Hint>,
     bad: Vec<String>,
+    received: u64,
     error: Option<String>,
 }
 
@@ -102,8 +121,13 @@ struct HintLog {
 /// the precompile): the `(key, value)` pairs the hint makes available. Hints it does not know give none.
 pub type HintHandler = Arc<dyn Fn(&Hint) -> Vec<(PreimageKey, Vec<u8>)> + Send + Sync>;
 
-/// Preimages made by the [`HintHandler`], by raw key.
-type Derived = Mutex<std::collections::BTreeMap<[u8; 32], Vec<u8>>>;
+/// Preimages made by the [`HintHandler`], by raw key, and their total size.
+#[derive(Debug, Default)]
+struct DerivedStore {
+    map: std::collections::BTreeMap<[u8; 32], Vec<u8>>,
+    bytes: usize,
+}
+type Derived = Mutex<DerivedStore>;
 
 /// Hint loop: read `u32` BE length ‖ text, record it, let the handler (if any) derive preimages from it, ack with
 /// 0x00 (also for undecodable hints). Ends cleanly at end of stream or when the ack cannot be delivered because
@@ -114,6 +138,7 @@ fn hint_loop(
     log: &Mutex<HintLog>,
     handler: Option<&HintHandler>,
     derived: &Derived,
+    derived_limit: usize,
 ) -> Result<(), ServerError> {
     let io = |what| move |source| ServerError::Io { what, source };
     loop {
@@ -136,18 +161,32 @@ fn hint_loop(
         rx.read_exact(&mut text).map_err(io("reading a hint"))?;
         {
             let mut l = log.lock().unwrap_or_else(|p| p.into_inner());
+            l.received += 1;
             match Hint::decode(&text) {
                 Ok(h) => {
                     if let Some(handler) = handler {
                         let made = handler(&h);
                         let mut d = derived.lock().unwrap_or_else(|p| p.into_inner());
                         for (key, value) in made {
-                            d.insert(key.to_bytes(), value);
+                            let len = value.len();
+                            if let Some(old) = d.map.insert(key.to_bytes(), value) {
+                                d.bytes -= old.len();
+                            }
+                            d.bytes += len;
+                        }
+                        if d.bytes > derived_limit {
+                            return Err(ServerError::DerivedTooLarge { bytes: d.bytes, max: derived_limit });
                         }
                     }
-                    l.hints.push(h)
+                    if l.hints.len() < REPORTED_HINTS {
+                        l.hints.push(h)
+                    }
                 }
-                Err(e) => l.bad.push(format!("{e}: {:?}", String::from_utf8_lossy(&text))),
+                Err(e) => {
+                    if l.bad.len() < REPORTED_HINTS {
+                        l.bad.push(format!("{e}: {:?}", String::from_utf8_lossy(&text)))
+                    }
+                }
             }
         }
         match tx.write_all(&[HINT_ACK]).and_then(|()| tx.flush()) {
@@ -164,6 +203,7 @@ pub struct PreimageServer<S> {
     store: S,
     handler: Option<HintHandler>,
     derived: Arc<Derived>,
+    derived_limit: usize,
 }
 
 impl<S: core::fmt::Debug> core::fmt::Debug for PreimageServer<S> {
@@ -178,7 +218,13 @@ impl<S: core::fmt::Debug> core::fmt::Debug for PreimageServer<S> {
 impl<S: KeyValueStore> PreimageServer<S> {
     /// A server over `store`.
     pub fn new(store: S) -> Self {
-        PreimageServer { store, handler: None, derived: Arc::default() }
+        PreimageServer { store, handler: None, derived: Arc::default(), derived_limit: MAX_DERIVED_BYTES }
+    }
+
+    /// Bounds the bytes of hint-made preimages held at once (default [`MAX_DERIVED_BYTES`]).
+    pub fn with_derived_limit(mut self, bytes: usize) -> Self {
+        self.derived_limit = bytes;
+        self
     }
 
     /// Lets `handler` derive preimages from each hint before it is acknowledged; they are served when the store
@@ -201,6 +247,7 @@ impl<S: KeyValueStore> PreimageServer<S> {
                 .derived
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
+                .map
                 .get(key.as_bytes())
                 .cloned()
                 .ok_or(ServerError::Missing { key: *key, key_type: key.key_type() })?,
@@ -230,12 +277,12 @@ impl<S: KeyValueStore> PreimageServer<S> {
     {
         let log = Arc::new(Mutex::new(HintLog::default()));
         let thread_log = log.clone();
-        let (handler, derived) = (self.handler.clone(), self.derived.clone());
+        let (handler, derived, derived_limit) = (self.handler.clone(), self.derived.clone(), self.derived_limit);
         let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
         let hints = std::thread::Builder::new()
             .name("hint-server".into())
             .spawn(move || {
-                if let Err(e) = hint_loop(hint_rx, hint_tx, &thread_log, handler.as_ref(), &derived) {
+                if let Err(e) = hint_loop(hint_rx, hint_tx, &thread_log, handler.as_ref(), &derived, derived_limit) {
                     thread_log.lock().unwrap_or_else(|p| p.into_inner()).error = Some(e.to_string());
                 }
                 let _ = done_tx.send(());
@@ -272,6 +319,7 @@ impl<S: KeyValueStore> PreimageServer<S> {
         let mut l = log.lock().unwrap_or_else(|p| p.into_inner());
         report.hints = std::mem::take(&mut l.hints);
         report.bad_hints = std::mem::take(&mut l.bad);
+        report.hints_received = l.received;
         report.hint_error = l.error.take();
         Ok(report)
     }

@@ -193,7 +193,7 @@ pub fn run(args: HostArgs) -> Result<(), CliError> {
                 "host: served {} preimages ({} bytes), {} hints acknowledged{}",
                 r.preimages,
                 r.bytes,
-                r.hints.len() + r.bad_hints.len(),
+                r.hints_received,
                 if r.bad_hints.is_empty() { String::new() } else { format!(" ({} undecodable)", r.bad_hints.len()) }
             );
             if let Some(e) = r.hint_error {
