@@ -7,7 +7,7 @@
 /// One bundled file: its path under the repository root and its bytes.
 #[derive(Debug, Clone, Copy)]
 pub struct Bundled {
-    /// Path relative to the repository root, e.g. `guests/bin/rust-toy-program.elf`.
+    /// Path relative to the repository root, e.g. `guests/bin/rampart-program.elf`.
     pub path: &'static str,
     /// The file's bytes, as committed when the binary was built.
     pub bytes: &'static [u8],
@@ -19,8 +19,9 @@ macro_rules! bundle {
     };
 }
 
-/// Every bundled file: the demo's fault-proof program.
-pub static FILES: &[Bundled] = bundle!["guests/bin/rust-toy-program.elf"];
+/// Every bundled file: the demo's fault-proof program (the devnet dataset is compiled into `rampart-agent`:
+/// `DevnetData::bundled`).
+pub static FILES: &[Bundled] = bundle!["guests/bin/rampart-program.elf"];
 
 /// The bundled file at `path` (relative to the repository root).
 pub fn get(path: &str) -> Option<&'static Bundled> {
@@ -33,8 +34,8 @@ mod tests {
 
     #[test]
     fn the_demo_program_is_bundled() {
-        let g = get("guests/bin/rust-toy-program.elf").expect("bundled");
-        assert_eq!(g.bytes, std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../guests/bin/rust-toy-program.elf")).unwrap());
+        let g = get("guests/bin/rampart-program.elf").expect("bundled");
+        assert_eq!(g.bytes, std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../guests/bin/rampart-program.elf")).unwrap());
         assert!(get("guests/bin/no-such-guest.elf").is_none());
     }
 }

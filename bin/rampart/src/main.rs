@@ -5,7 +5,6 @@ mod bundle;
 mod cmd;
 mod host_process;
 mod matcher;
-mod mips_game;
 
 use clap::{Parser, Subcommand};
 
@@ -39,6 +38,9 @@ enum Command {
     Run(cmd::run::RunArgs),
     /// Check a step proof with the stateless verifier (MIPS64.step).
     Verify(cmd::verify::VerifyArgs),
+    /// Prove or finalize the withdrawals of a recorded devnet dataset.
+    #[command(subcommand_value_name = "prove|finalize")]
+    Withdrawal(cmd::withdrawal::WithdrawalArgs),
     /// Print the witness of a state (cannon witness).
     Witness(cmd::witness::WitnessArgs),
 }
@@ -99,6 +101,7 @@ fn main() {
         Command::Prestate(a) => cmd::prestate::run(a),
         Command::Run(a) => cmd::run::run(a),
         Command::Verify(a) => cmd::verify::run(a),
+        Command::Withdrawal(a) => cmd::withdrawal::run(a),
         Command::Witness(a) => cmd::witness::run(a),
     };
     if let Err(e) = result {

@@ -1,5 +1,5 @@
-//! `rampart demo` (the README's first command): the dispute game over the bundled MIPS64 program ends with the
-//! wrong claim defeated by a verified VM step; `--elf` runs a guest and verifies its last step.
+//! `rampart demo` (the README's first command): three disputes over the bundled devnet dataset and fault-proof
+//! program, each won by the honest side with a verified step; `--elf` runs a guest and verifies its last step.
 
 use std::process::Command;
 
@@ -13,23 +13,31 @@ fn rampart(args: &[&str]) -> (i32, String, String) {
 }
 
 #[test]
-fn demo_game_defeats_the_wrong_claim_with_a_verified_step() {
-    let (code, out, err) = rampart(&["demo"]);
+fn demo_plays_the_devnet_disputes_with_verified_steps() {
+    // Run from an empty directory: everything the demo needs is inside the binary.
+    let dir = std::env::temp_dir().join(format!("rampart-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = || {
+        let o = Command::new(env!("CARGO_BIN_EXE_rampart")).arg("demo").current_dir(&dir).output().expect("spawn");
+        (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    };
+    let (code, out, err) = run();
     assert_eq!(code, 0, "demo failed: {err}\n{out}");
     let lines: Vec<&str> = out.lines().collect();
-    let moves = lines.iter().filter(|l| l.starts_with("move #")).count();
-    assert!(moves >= 10, "expected bisection down through the execution trace, got {moves} moves:\n{out}");
-    // Moves below the split depth carry VM state hashes (status byte 3 = unfinished, or 0/1/2 at the end).
-    assert!(lines.iter().any(|l| l.starts_with("move #") && l.contains("claim 0x03")), "{out}");
-    let step = lines.iter().find(|l| l.starts_with("step ")).unwrap_or_else(|| panic!("no step in:\n{out}"));
-    assert!(step.contains("challenger"), "the honest challenger should make the step: {step}");
-    assert!(out.contains("result   ChallengerWins"), "{out}");
-    assert!(out.contains("resolve  claim #0 countered"), "{out}");
-    assert!(lines.last().unwrap().contains("defeated"), "{out}");
-    // Deterministic: a second run prints the same transcript.
-    let (_, again, _) = rampart(&["demo"]);
-    let strip = |s: &str| s.lines().filter(|l| !l.starts_with("--- end of transcript")).collect::<Vec<_>>().join("\n");
+    assert_eq!(lines.iter().filter(|l| l.starts_with("=== dispute")).count(), 3, "{out}");
+    assert_eq!(lines.iter().filter(|l| l.starts_with("move #")).count(), 73 + 74 + 73 - 3, "{out}");
+    // Below the split depth claims are VM state hashes (status byte 3 while running).
+    assert!(lines.iter().any(|l| l.starts_with("move #") && l.contains("claim 0x03") && l.contains("sub-game trace index")));
+    assert_eq!(lines.iter().filter(|l| l.starts_with("step ")).count(), 3, "{out}");
+    assert_eq!(out.matches("verifier accepted the step").count(), 3, "{out}");
+    assert!(out.contains("reads the 128-byte keccak256 preimage"), "{out}");
+    assert!(out.contains("result   ChallengerWins") && out.contains("result   DefenderWins"), "{out}");
+    assert!(lines.last().unwrap().contains("honest side won every one"), "{out}");
+    // Deterministic: a second run prints the same transcript (the timing line aside).
+    let (_, again, _) = run();
+    let strip = |s: &str| s.lines().filter(|l| !l.starts_with("--- 3 disputes")).collect::<Vec<_>>().join("\n");
     assert_eq!(strip(&out), strip(&again));
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -11,6 +11,9 @@ use crate::position::Position;
 use crate::trace::{PreimageData, StepData, TraceAccessor};
 use crate::types::{ClaimData, GameStatus};
 
+/// Why a step waits: its large preimage proposal is still in its challenge period.
+pub const LPP_PENDING: &str = "step deferred: the large preimage proposal is in its challenge period";
+
 /// Anyone who plays a game: the honest challenger, a proposer, or an adversary in tests.
 pub trait Player {
     /// The address its transactions come from.
@@ -166,18 +169,76 @@ impl<A: TraceAccessor> HonestChallenger<A> {
                 game.make_move(self.address, bond, disputed, *parent_index, *value, *is_attack).map(|_| ())
             }
             Action::Step { leaf_index, is_attack, data } => {
-                match &data.preimage {
-                    Some(PreimageData::Local { ident, offset }) => {
-                        game.add_local_data(*ident, *leaf_index, *offset)?;
+                if let Some(p) = &data.preimage {
+                    if !self.upload_preimage(game, *leaf_index, p)? {
+                        return Err(GameError::Oracle(crate::errors::OracleError::Lpp(LPP_PENDING)));
                     }
-                    Some(PreimageData::Keccak { preimage, offset }) => {
-                        game.oracle_mut().load_keccak256_preimage_part(*offset, preimage)?;
-                    }
-                    None => {}
                 }
                 game.step(self.address, *leaf_index, *is_attack, &data.pre_state, &data.proof)
             }
         }
+    }
+
+    /// Uploads what a step against `leaf_index` reads, as op-challenger does before stepping: local data with
+    /// `addLocalData`, global preimages with their oracle loaders, and keccak256 preimages of at least
+    /// `minProposalSizeBytes` through a large preimage proposal (init, leaves in chunks of 300 blocks, finalize,
+    /// then squeeze once the challenge period is over). Returns whether the part is in the oracle now (`false`
+    /// while a proposal waits out its challenge period).
+    pub fn upload_preimage(
+        &self,
+        game: &mut FaultDisputeGame,
+        leaf_index: usize,
+        p: &PreimageData,
+    ) -> Result<bool, GameError> {
+        use crate::oracle::{LPP_BLOCK, LPP_MIN_BOND, LPP_MIN_PROPOSAL_SIZE};
+        match p {
+            PreimageData::Local { ident, offset } => {
+                game.add_local_data(*ident, leaf_index, *offset)?;
+            }
+            PreimageData::Keccak { preimage, offset } if (preimage.len() as u64) >= LPP_MIN_PROPOSAL_SIZE => {
+                let key = B256::from(rampart_primitives::keccak256_preimage_key(preimage));
+                if game.oracle_mut().has_part(key, *offset) {
+                    return Ok(true);
+                }
+                let uuid = alloy_primitives::keccak256([key.as_slice(), &offset.to_be_bytes()].concat());
+                let now = game.now();
+                let oracle = game.oracle_mut();
+                if oracle.proposal(self.address, uuid).is_none() {
+                    oracle.init_lpp(self.address, uuid, *offset, preimage.len() as u64, LPP_MIN_BOND)?;
+                    let chunk = 300 * LPP_BLOCK;
+                    let whole = preimage.len() / LPP_BLOCK * LPP_BLOCK;
+                    for (i, c) in preimage[..whole].chunks(chunk).enumerate() {
+                        oracle.add_leaves_lpp(self.address, uuid, (i * 300) as u64, c, false, now)?;
+                    }
+                    oracle.add_leaves_lpp(
+                        self.address,
+                        uuid,
+                        (whole / LPP_BLOCK) as u64,
+                        &preimage[whole..],
+                        true,
+                        now,
+                    )?;
+                }
+                return match oracle.squeeze_lpp(self.address, uuid, now) {
+                    Ok(_) => Ok(true),
+                    Err(crate::errors::OracleError::Lpp(m)) if m.contains("challenge period") => Ok(false),
+                    Err(e) => Err(e.into()),
+                };
+            }
+            PreimageData::Keccak { preimage, offset } => {
+                game.oracle_mut().load_keccak256_preimage_part(*offset, preimage)?;
+            }
+            PreimageData::Sha256 { preimage, offset } => {
+                game.oracle_mut().load_sha256_preimage_part(*offset, preimage)?;
+            }
+            PreimageData::Blob { z, y, commitment, proof, offset } => {
+                game.oracle_mut().load_blob_preimage_part(*z, *y, commitment, proof, *offset)?;
+            }
+            PreimageData::Precompile { precompile, required_gas, input, offset } => {
+                game.oracle_mut().load_precompile_preimage_part(*offset, *precompile, *required_gas, input)?;
+            }
+        }
+        Ok(true)
     }
 
     /// One pass of op-challenger's resolution: every expired, unresolved claim bottom-up, then `resolve()`.
@@ -222,6 +283,8 @@ impl<A: TraceAccessor> Player for HonestChallenger<A> {
         for a in actions {
             match self.execute(game, &a) {
                 Ok(()) => n += 1,
+                // A large preimage proposal waiting out its challenge period: the step follows in a later round.
+                Err(GameError::Oracle(crate::errors::OracleError::Lpp(LPP_PENDING))) => n += 1,
                 Err(e) => self.failures.push((a, e)),
             }
         }

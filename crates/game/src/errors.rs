@@ -148,6 +148,15 @@ pub enum OracleError {
     /// No part was loaded for this key and offset.
     #[error("pre-image must exist")]
     PreimageNotFound,
+    /// The KZG point-evaluation precompile rejected `loadBlobPreimagePart`'s input.
+    #[error("InvalidInputSize / point evaluation failed: {0}")]
+    InvalidBlobProof(String),
+    /// `loadPrecompilePreimagePart` without a precompile implementation in the model, or one it does not know.
+    #[error("precompile {0} is not available to the oracle model")]
+    NoPrecompile(String),
+    /// A large preimage proposal broke a rule (`initLPP`, `addLeavesLPP`, `squeezeLPP`).
+    #[error("large preimage proposal: {0}")]
+    Lpp(&'static str),
 }
 
 /// Failures of a trace provider (the honest side's data source, not a game revert).

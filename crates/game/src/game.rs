@@ -225,13 +225,15 @@ impl FaultDisputeGame {
             position: Position::ROOT,
             clock: Clock::new(0, init.now),
         };
+        let mut oracle = PreimageOracle::new();
+        oracle.challenge_period = cfg.oracle_challenge_period;
         let mut g = Self {
             was_respected_game_type_when_created: registry.respected_game_type == cfg.game_type,
             starting_root: registry.anchor_root,
             starting_block: registry.anchor_block,
             cfg,
             vm,
-            oracle: PreimageOracle::new(),
+            oracle,
             registry,
             now: init.now,
             l1_head: init.l1_head,

@@ -19,7 +19,7 @@ mod trace;
 mod transcript;
 mod types;
 
-pub use challenger::{Action, HonestChallenger, Player};
+pub use challenger::{Action, HonestChallenger, Player, LPP_PENDING};
 pub use clock::Clock;
 pub use errors::{ChallengerError, GameError, GameResult, OracleError, TraceError};
 pub use game::{super_game_uuid, FaultDisputeGame, GameEvent, GameInit, SuperGameInit};

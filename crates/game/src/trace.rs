@@ -25,10 +25,42 @@ pub enum PreimageData {
         /// Part offset.
         offset: u64,
     },
-    /// A global keccak256 preimage: load it with `loadKeccak256PreimagePart`.
+    /// A global keccak256 preimage: load it with `loadKeccak256PreimagePart`, or through a large preimage
+    /// proposal when it is at least `minProposalSizeBytes` long.
     Keccak {
         /// The preimage bytes.
         preimage: Vec<u8>,
+        /// Part offset.
+        offset: u64,
+    },
+    /// A global sha256 preimage: `loadSha256PreimagePart`.
+    Sha256 {
+        /// The preimage bytes.
+        preimage: Vec<u8>,
+        /// Part offset.
+        offset: u64,
+    },
+    /// A blob field element: `loadBlobPreimagePart(z, y, commitment, proof, offset)`.
+    Blob {
+        /// Evaluation point.
+        z: B256,
+        /// The field element (the blob's value at `z`).
+        y: B256,
+        /// KZG commitment of the blob.
+        commitment: [u8; 48],
+        /// KZG proof of the evaluation.
+        proof: [u8; 48],
+        /// Part offset.
+        offset: u64,
+    },
+    /// A precompile result: `loadPrecompilePreimagePart(offset, precompile, requiredGas, input)`.
+    Precompile {
+        /// Precompile address.
+        precompile: alloy_primitives::Address,
+        /// Gas the call gets.
+        required_gas: u64,
+        /// Call input.
+        input: Vec<u8>,
         /// Part offset.
         offset: u64,
     },

@@ -12,7 +12,7 @@ pub mod step;
 pub mod witness;
 
 pub use error::StepError;
-pub use step::{splitmix64, step, PreimageInput, StepOutcome, PROOF_SIZE};
+pub use step::{splitmix64, step, step_with_oracle, PreimageInput, PreimageOracle, StepOutcome, PROOF_SIZE};
 pub use witness::{state_hash, PackedState, Thread, EMPTY_THREAD_ROOT};
 
 /// The key `MIPS64.sol` asks the oracle for: type-1 (local) keys are localized to the caller of `step` and the

@@ -35,6 +35,24 @@ pub struct PreimageInput {
     pub offset: u64,
 }
 
+/// `PreimageOracle.readPreimage(key, offset)` as `MIPS64.sol` calls it while stepping: the 32-byte part stored at
+/// `offset` of `u64 BE length ‖ preimage` (zero padded) and `datLen`, the number of its bytes that are inside
+/// (`min(32, length + 8 − offset)`); `None` when the oracle holds no such part (the contract reverts
+/// "pre-image must exist"). Keys arrive as `MIPS64.sol` asks for them: type-1 keys already localized.
+pub trait PreimageOracle {
+    /// The part and its length at `offset` of the preimage of `key`, if loaded.
+    fn read_preimage(&self, key: [u8; 32], offset: u64) -> Option<([u8; 32], u64)>;
+}
+
+/// Where a step's preimage part comes from.
+#[derive(Clone, Copy)]
+enum PreimageSource<'a> {
+    /// The whole preimage, carried by the witness and checked against its key here.
+    Witness(Option<&'a PreimageInput>),
+    /// The on-chain oracle, asked for the localized key (the contract's interface).
+    Oracle { oracle: &'a dyn PreimageOracle, caller: [u8; 20], local_context: [u8; 32] },
+}
+
 /// The result of a verified step.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StepOutcome {
@@ -56,7 +74,26 @@ pub fn step(
 ) -> Result<StepOutcome, StepError> {
     let _ = local_context;
     let state = PackedState::decode(state_data)?;
-    let mut s = Stepper { s: state, proof, inner_root: [0; 32], preimage };
+    let mut s = Stepper { s: state, proof, inner_root: [0; 32], preimage: PreimageSource::Witness(preimage) };
+    s.run()?;
+    s.output()
+}
+
+/// `MIPS64.step(stateData, proof, localContext)` exactly as the contract is called by a dispute game at
+/// `caller`: a step that reads fd 5 asks `oracle` for the part at the state's offset of the state's key, with
+/// type-1 keys localized to `caller` and `local_context` first (`PreimageKeyLib.localize`, see
+/// [`crate::localize_key`]), and copies at most `datLen` bytes of it; the preimage itself is never seen, so its
+/// hash is whatever the oracle checked when the part was loaded. Never panics.
+pub fn step_with_oracle(
+    state_data: &[u8],
+    proof: &[u8],
+    local_context: [u8; 32],
+    caller: [u8; 20],
+    oracle: &dyn PreimageOracle,
+) -> Result<StepOutcome, StepError> {
+    let state = PackedState::decode(state_data)?;
+    let source = PreimageSource::Oracle { oracle, caller, local_context };
+    let mut s = Stepper { s: state, proof, inner_root: [0; 32], preimage: source };
     s.run()?;
     s.output()
 }
@@ -106,7 +143,7 @@ struct Stepper<'a> {
     s: PackedState,
     proof: &'a [u8],
     inner_root: [u8; 32],
-    preimage: Option<&'a PreimageInput>,
+    preimage: PreimageSource<'a>,
 }
 
 impl<'a> Stepper<'a> {
@@ -387,7 +424,15 @@ impl<'a> Stepper<'a> {
     /// preimage belongs to the state's key and offset and hashes to its key.
     fn preimage_part(&self) -> Result<([u8; 32], u64), StepError> {
         let key = self.s.preimage_key;
-        let p = self.preimage.ok_or(StepError::PreimageMissing(key))?;
+        let p = match self.preimage {
+            PreimageSource::Witness(p) => p.ok_or(StepError::PreimageMissing(key))?,
+            PreimageSource::Oracle { oracle, caller, local_context } => {
+                let asked = crate::localize_key(key, caller, local_context);
+                let (part, dat_len) =
+                    oracle.read_preimage(asked, self.s.preimage_offset).ok_or(StepError::PreimageMissing(key))?;
+                return Ok((part, dat_len.min(32)));
+            }
+        };
         if p.key != key {
             return Err(StepError::PreimageKeyMismatch { given: p.key, expected: key });
         }

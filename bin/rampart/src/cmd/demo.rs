@@ -1,14 +1,10 @@
-//! `rampart demo`: a whole fault dispute game over a bundled MIPS64 fault-proof program.
-//!
-//! A dishonest proposer claims a wrong output root; the honest challenger bisects the output roots down to the
-//! first wrong L2 block, then that block's MIPS64 execution trace down to one instruction, and proves it with a
-//! step witness from Rampart's VM that the stateless verifier checks (as `MIPS64.step` would on chain). The game
-//! resolves, bonds are paid, and the transcript is printed. With `--elf`, runs that guest instead and checks the
-//! proof of its last step with the verifier.
+//! `rampart demo`: fault disputes over the recorded devnet (`testdata/devnet`) and the real fault-proof program
+//! (`guests/bin/rampart-program.elf`), both compiled into the binary: a wrong output root defeated by the honest
+//! challenger's verified step, a lying challenger, and a final step reading a keccak256 preimage longer than 24
+//! bytes (`rampart_agent::demo`). With `--elf`, runs that guest instead and checks the proof of its last step.
 
-use crate::mips_game::{play, DemoShape, CHALLENGER, PROPOSER};
 use crate::CliError;
-use rampart_game::GameStatus;
+use rampart_agent::DevnetData;
 use rampart_verifier::PreimageInput;
 use rampart_vm::elf::Elf;
 use rampart_vm::proof::ProofJson;
@@ -18,7 +14,7 @@ use std::time::Instant;
 /// Flags of `demo`.
 #[derive(clap::Args, Debug)]
 pub struct DemoArgs {
-    /// Run this guest ELF and verify its last step instead of playing the dispute game.
+    /// Run this guest ELF and verify its last step instead of playing the disputes.
     #[arg(long)]
     pub elf: Option<String>,
     /// With `--elf`: stop with an error if the guest has not exited after this many steps.
@@ -29,10 +25,13 @@ pub struct DemoArgs {
     pub progress_every: u64,
 }
 
-/// The bundled fault-proof program (guests/rust/src/bin/rust-toy-program.rs), built into the binary.
-const BUNDLED_PROGRAM: &str = "guests/bin/rust-toy-program.elf";
-/// The program's keccak rounds per block (its `WORK` constant).
-const PROGRAM_WORK: u32 = 3;
+/// The fault-proof program the disputes run, built into the binary.
+const BUNDLED_PROGRAM: &str = "guests/bin/rampart-program.elf";
+
+/// The bundled fault-proof program's bytes.
+pub fn program_elf() -> Result<&'static [u8], CliError> {
+    Ok(crate::bundle::get(BUNDLED_PROGRAM).ok_or_else(|| CliError::fail("the fault-proof program is not bundled"))?.bytes)
+}
 
 fn load(path: &str) -> Result<State, CliError> {
     let data = rampart_vm::elf::read_elf_file(std::path::Path::new(path)).map_err(|e| CliError::fail(format!("reading guest {path}: {e}")))?;
@@ -53,61 +52,23 @@ pub fn run(args: DemoArgs) -> Result<(), CliError> {
             }
             run_guest(&path, args.max_steps, args.progress_every)
         }
-        None => run_game(),
+        None => run_disputes(),
     }
 }
 
-fn run_game() -> Result<(), CliError> {
+fn run_disputes() -> Result<(), CliError> {
     let start = Instant::now();
-    let program = crate::bundle::get(BUNDLED_PROGRAM).ok_or_else(|| CliError::fail("demo program not bundled"))?;
-    let prestate = parse(BUNDLED_PROGRAM, program.bytes)?;
-    let shape = DemoShape {
-        work: PROGRAM_WORK,
-        anchor_block: 1000,
-        blocks: 8,
-        bug_from: 1005,
-        split_depth: 3,
-        lie_from: None,
-        honest_proposer: false,
-    };
-    println!("Rampart demo: a fault dispute game over a MIPS64 fault-proof program");
+    let data = DevnetData::bundled().map_err(|e| CliError::fail(e.to_string()))?;
+    let mut out = std::io::stdout().lock();
+    let runs = rampart_agent::demo::run_demo(&data, program_elf()?, &mut out).map_err(|e| CliError::fail(e.to_string()))?;
+    println!();
     println!(
-        "program            guests/bin/rust-toy-program.elf (toy chain: {} keccak rounds per L2 block)",
-        shape.work
-    );
-    let run = play(prestate, shape).map_err(CliError::fail)?;
-    println!("absolute prestate  {}", run.absolute_prestate);
-    println!(
-        "game               anchor L2 block {}, proposal for block {}, split depth {}, max depth {} ({} VM steps per block)",
-        shape.anchor_block,
-        shape.anchor_block + shape.blocks,
-        shape.split_depth,
-        run.max_depth,
-        run.program_steps
-    );
-    println!(
-        "players            proposer {PROPOSER} (wrong from block {}), challenger {CHALLENGER} (honest)",
-        shape.bug_from
-    );
-    println!("--- transcript ---");
-    for e in &run.events {
-        println!("{e}");
-    }
-    println!(
-        "--- end of transcript ({} claims, {} rounds, {:.1} s) ---",
-        run.outcome.claims,
-        run.outcome.rounds,
+        "--- {} disputes, {} claims, {} verified steps, honest side won every one ({:.1} s) ---",
+        runs.len(),
+        runs.iter().map(|r| r.outcome.claims).sum::<usize>(),
+        runs.iter().map(|r| r.honest_steps.len()).sum::<usize>(),
         start.elapsed().as_secs_f64()
     );
-    let net = |who| run.outcome.net(who) as f64 / 1e18;
-    println!("net                challenger {:+.6} ETH, proposer {:+.6} ETH", net(CHALLENGER), net(PROPOSER));
-    if run.outcome.status != GameStatus::ChallengerWins {
-        return Err(CliError::fail(format!("the wrong claim was not defeated: {:?}", run.outcome.status)));
-    }
-    if run.outcome.net(CHALLENGER) < 0 {
-        return Err(CliError::fail("the honest challenger lost money"));
-    }
-    println!("verdict            the proposer's wrong output root was defeated (CHALLENGER_WINS)");
     Ok(())
 }
 

@@ -10,6 +10,7 @@ pub mod load_elf;
 pub mod prestate;
 pub mod run;
 pub mod verify;
+pub mod withdrawal;
 pub mod witness;
 
 use std::path::Path;

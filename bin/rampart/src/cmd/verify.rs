@@ -10,9 +10,13 @@ pub struct VerifyArgs {
     /// Proof JSON file (`run --proof-at` output; `.json` or `.json.gz`).
     #[arg(long)]
     pub proof: String,
-    /// Local context of the game (32-byte hex); only relevant to type-1 preimage keys.
+    /// Local context of the game's sub-game (32-byte hex): with `--caller`, the step's local key is loaded and
+    /// read under `PreimageKeyLib.localize(key, caller, local context)`, as in that game.
     #[arg(long, default_value = "0x0000000000000000000000000000000000000000000000000000000000000000")]
     pub local_context: String,
+    /// Address of the dispute game calling `MIPS64.step` (20-byte hex).
+    #[arg(long, default_value = "0x0000000000000000000000000000000000000000")]
+    pub caller: String,
 }
 
 fn parse_b32(s: &str, what: &str) -> Result<[u8; 32], CliError> {
@@ -72,6 +76,28 @@ pub fn run(args: VerifyArgs) -> Result<(), CliError> {
             hex::encode(&p.post)
         )));
     }
+    // The same step as the game at --caller with --local-context runs it: the preimage loaded with the game's
+    // loader (local keys under their localized key), MIPS64.step reading only the part.
+    let caller: [u8; 20] = {
+        let h = args.caller.strip_prefix("0x").unwrap_or(&args.caller);
+        let v = hex::decode(h).map_err(|e| CliError::usage(format!("--caller: invalid hex: {e}")))?;
+        v.try_into().map_err(|_| CliError::usage("--caller: expected 20 bytes"))?
+    };
+    let raw = preimage.as_ref().map(|p| (p.key, p.value.clone(), p.offset));
+    let (post, read) = rampart_agent::verify_as_game(
+        &state,
+        &p.proof_data,
+        raw.as_ref(),
+        local_context.into(),
+        caller.into(),
+    )
+    .map_err(|e| CliError::fail(format!("step {} rejected through the contract's interface: {e}", p.step)))?;
+    if post.0 != out.post_hash {
+        return Err(CliError::fail(format!("step {}: the contract's interface computes another post-state {post}", p.step)));
+    }
     println!("ok 0x{}", hex::encode(out.post_hash));
+    if let Some(k) = read {
+        println!("read oracle key {k} (caller 0x{}, local context 0x{})", hex::encode(caller), hex::encode(local_context));
+    }
     Ok(())
 }

@@ -1,0 +1,36 @@
+//! `rampart withdrawal prove|finalize` on the recorded devnet dataset.
+
+mod common;
+
+use common::{rampart, repo};
+
+#[test]
+fn withdrawal_prove_and_finalize_on_the_devnet_dataset() {
+    let data = repo().join("testdata/devnet");
+    let d = data.to_str().unwrap();
+    let o = rampart(&["withdrawal", "prove", "--data-dir", d], &repo());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let blocks: Vec<&str> = out.lines().filter(|l| l.starts_with("L2 block ")).map(|l| l.split(':').next().unwrap()).collect();
+    assert_eq!(blocks, ["L2 block 2", "L2 block 5", "L2 block 6", "L2 block 7", "L2 block 9", "L2 block 16", "L2 block 19", "L2 block 22"]);
+    assert_eq!(out.matches(" nodes), verified").count(), 8);
+    // proveWithdrawalTransaction((uint256,address,address,uint256,uint256,bytes),uint256,(bytes32,bytes32,bytes32,bytes32),bytes[])
+    assert_eq!(out.lines().filter(|l| l.starts_with("  calldata 0x4870496f")).count(), 8);
+
+    let o = rampart(&["withdrawal", "finalize", "--data-dir", d, "--block", "2"], &repo());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let steps: Vec<&str> = out.lines().filter(|l| l.starts_with("  ") && l.contains(": ")).collect();
+    assert!(steps[0].contains("refused: ProofNotOldEnough"), "{out}");
+    assert!(steps[1].contains("refused: InvalidDisputeGame: the game is InProgress"), "{out}");
+    assert!(steps[2].contains("refused: the game resolved 0 s ago"), "{out}");
+    assert!(steps[3].contains("would succeed"), "{out}");
+
+    // No withdrawal in block 3; a missing dataset: one clear error each.
+    let o = rampart(&["withdrawal", "prove", "--data-dir", d, "--block", "3"], &repo());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no withdrawal was initiated"));
+    let o = rampart(&["withdrawal", "prove", "--data-dir", "/nonexistent"], &repo());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).starts_with("error: /nonexistent"));
+}
