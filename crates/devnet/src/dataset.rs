@@ -162,6 +162,26 @@ pub struct DatasetReport {
     pub mismatches: Vec<(u64, String)>,
 }
 
+/// The program's preimage oracle over a dataset: local keys from the claim, every other key from the store
+/// (hints are acknowledged and ignored, as an offline host does).
+struct StoreOracle<'a> {
+    store: &'a dyn KeyValueStore,
+    local: rampart_host::LocalInputs,
+}
+
+impl rampart_program::PreimageOracle for StoreOracle<'_> {
+    fn hint(&mut self, _: &rampart_host::preimage::Hint) -> rampart_program::Result<()> {
+        Ok(())
+    }
+    fn get(&mut self, key: PreimageKey) -> rampart_program::Result<Vec<u8>> {
+        let value = match key.local_index() {
+            Some(i) => self.local.get(i),
+            None => self.store.get(&key).ok().flatten(),
+        };
+        value.ok_or(rampart_program::ProgramError::MissingPreimage(key))
+    }
+}
+
 /// Records which keys a provider was asked for.
 struct Counting<'a, P> {
     inner: P,
@@ -259,6 +279,35 @@ impl Dataset {
         flag(&c.host_args, f)
             .and_then(|v| v.parse().ok())
             .ok_or_else(|| DevnetError::Check(format!("claim of block {}: {f}", c.l2_block)))
+    }
+
+    /// The local inputs (keys 1-7) of `claim`, as `rampart host` serves them from its flags and config files.
+    pub fn local_inputs(&self, claim: &Claim) -> Result<rampart_host::LocalInputs> {
+        let word = |f: &str| Self::b256(claim, f).map(|h| h.0);
+        let config = |f: &str| -> Result<Vec<u8>> {
+            let p = self.dir.join(flag(&claim.host_args, f).unwrap_or_default());
+            let text = std::fs::read(&p).map_err(|e| DevnetError::io(&p, e))?;
+            rampart_host::normalize_json(&text).map_err(|e| DevnetError::Check(format!("{f}: {e}")))
+        };
+        Ok(rampart_host::LocalInputs {
+            l1_head: word("--l1-head")?,
+            agreed_output_root: word("--agreed-l2-output-root")?,
+            claimed_output_root: word("--claimed-l2-output-root")?,
+            claimed_block_number: claim.l2_block,
+            chain_id: claim.l2_chain_id,
+            rollup_config: Some(config("--rollup-config-path")?),
+            l1_config: Some(config("--l1-config-path")?),
+        })
+    }
+
+    /// Runs the fault-proof program (`rampart_program::run`, natively) on `claim` over the dataset's store: the
+    /// program's verdict (`Ok` exactly when it exits 0).
+    pub fn run_program(
+        &self,
+        claim: &Claim,
+    ) -> Result<std::result::Result<rampart_program::RunOutcome, rampart_program::ProgramError>> {
+        let local = self.local_inputs(claim)?;
+        Ok(rampart_program::run(StoreOracle { store: &*self.store, local }))
     }
 
     /// The output root preimage of `root`, decoded.

@@ -481,7 +481,14 @@ impl Devnet {
         let started = Instant::now();
         let engine = RpcClient::new("op-geth (L2 engine)", self.engine.url().to_string(), Some(self.jwt));
         let mut sequencer =
-            Sequencer::new(engine, self.l1.clone(), self.params.clone(), self.genesis_l2.clone(), self.seed)?;
+            Sequencer::new(
+            engine,
+            self.l1.clone(),
+            self.params.clone(),
+            &self.l1_genesis_config,
+            self.genesis_l2.clone(),
+            self.seed,
+        )?;
         sequencer.max_txs = opts.max_txs_per_block;
         let batcher_wallet = Wallet::new(derive_key(self.seed, "batcher", 0));
         let batcher = Batcher::new(

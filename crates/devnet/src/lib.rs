@@ -15,7 +15,6 @@ mod errors;
 pub mod genesis;
 pub mod l1;
 pub mod nodes;
-mod pending;
 pub mod record;
 pub mod rpc;
 pub mod sequencer;

@@ -4,20 +4,26 @@
 //! choosing the L1 origin under the sequencer-drift rule.
 
 use crate::{
-    chain::{BlockRef, ChainParams, SEQUENCER_FEE_VAULT},
-    l1::{config_update_topic, transaction_deposited_topic, L1Client},
-    pending,
+    chain::{BlockRef, ChainParams},
+    l1::L1Client,
     rpc::RpcClient,
     txgen::TxGen,
     DevnetError, Result,
 };
-use alloy_eips::eip2718::Encodable2718;
-use alloy_primitives::{Address, Bytes, Sealable, B256, B64};
-use op_alloy_consensus::{OpTxEnvelope, TxDeposit};
+use alloy_consensus::{Header, Receipt, ReceiptEnvelope, TxEnvelope};
+use alloy_eips::{eip2718::Decodable2718, BlockNumHash};
+use alloy_primitives::{Bytes, B256};
+use alloy_rlp::Decodable;
 use op_alloy_rpc_types_engine::OpPayloadAttributes;
+use rampart_derive::{
+    stages::AttributesBuilder, system_config::apply_receipts, ChainProvider, L2ChainProvider, PipelineError,
+    PipelineErrorKind, StatefulAttributesBuilder,
+};
+use rampart_genesis::{Hardfork, L1ChainConfig, RollupConfig, SystemConfig};
+use rampart_protocol::{BlockInfo, L2BlockInfo};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, sync::Arc};
 
 /// One L2 block the sequencer built.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,56 +51,73 @@ impl L2Block {
     }
 }
 
-/// What the sequencer needs of an L1 block.
+/// What the sequencer needs of an L1 block: its consensus header and receipts (from `debug_getRawHeader` /
+/// `debug_getRawReceipts`, decoded with alloy types), the same data derivation reads back from L1.
 #[derive(Debug, Clone)]
 pub struct L1Origin {
     /// Number, hash, timestamp.
     pub block: BlockRef,
-    /// Base fee.
-    pub base_fee: u64,
-    /// Blob base fee (from the excess blob gas, Prague schedule).
-    pub blob_base_fee: u128,
-    /// `mixHash` (prev randao).
-    pub mix_hash: B256,
-    /// Parent beacon block root.
-    pub parent_beacon_root: B256,
-    /// User deposits from the portal's `TransactionDeposited` logs.
-    pub deposits: Vec<TxDeposit>,
-    /// `ConfigUpdate` logs of the SystemConfig: `(update type, data)`.
-    pub config_updates: Vec<(u64, Bytes)>,
+    /// The header.
+    pub header: Header,
+    /// The receipts, in order.
+    pub receipts: Vec<Receipt>,
 }
 
-/// The system config values the sequencer tracks (batcher, fee scalars, gas limit).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SysConfig {
-    /// Batcher.
-    pub batcher: Address,
-    /// Ecotone base fee scalar.
-    pub base_fee_scalar: u32,
-    /// Ecotone blob base fee scalar.
-    pub blob_base_fee_scalar: u32,
-    /// Gas limit.
-    pub gas_limit: u64,
+/// The L1 chain as the attributes builder sees it: the epoch blocks the sequencer fetched.
+#[derive(Debug, Default)]
+struct OriginChain(BTreeMap<B256, L1Origin>);
+
+impl ChainProvider for OriginChain {
+    type Error = PipelineErrorKind;
+    fn header_by_hash(&mut self, hash: B256) -> core::result::Result<Header, Self::Error> {
+        self.0.get(&hash).map(|o| o.header.clone()).ok_or_else(|| missing("header", hash))
+    }
+    fn block_info_by_number(&mut self, number: u64) -> core::result::Result<BlockInfo, Self::Error> {
+        Err(PipelineError::Provider(format!("sequencer: no L1 block by number ({number})")).crit())
+    }
+    fn receipts_by_hash(&mut self, hash: B256) -> core::result::Result<Vec<Receipt>, Self::Error> {
+        self.0.get(&hash).map(|o| o.receipts.clone()).ok_or_else(|| missing("receipts", hash))
+    }
+    fn block_info_and_transactions_by_hash(
+        &mut self,
+        hash: B256,
+    ) -> core::result::Result<(BlockInfo, Vec<TxEnvelope>), Self::Error> {
+        Err(missing("transactions", hash))
+    }
 }
 
-impl SysConfig {
-    fn apply(&mut self, update_type: u64, data: &[u8]) {
-        // data is abi.encode(bytes): offset, length, payload.
-        let payload = data.get(64..).unwrap_or_default();
-        match update_type {
-            0 if payload.len() >= 32 => self.batcher = Address::from_slice(&payload[12..32]),
-            1 if payload.len() >= 64 => {
-                let scalar = &payload[32..64];
-                if scalar[0] == 1 {
-                    self.blob_base_fee_scalar = u32::from_be_bytes(scalar[24..28].try_into().expect("4 bytes"));
-                    self.base_fee_scalar = u32::from_be_bytes(scalar[28..32].try_into().expect("4 bytes"));
-                }
-            }
-            2 if payload.len() >= 32 => {
-                self.gas_limit = u64::from_be_bytes(payload[24..32].try_into().expect("8 bytes"))
-            }
-            _ => {}
+fn missing(what: &str, hash: B256) -> PipelineErrorKind {
+    PipelineError::Provider(format!("sequencer: no L1 {what} for {hash}")).crit()
+}
+
+/// The L2 chain as the attributes builder sees it: the system config after the sequencer's head.
+#[derive(Debug)]
+struct HeadSystemConfig {
+    number: u64,
+    sys: SystemConfig,
+}
+
+impl L2ChainProvider for HeadSystemConfig {
+    type Error = PipelineErrorKind;
+    fn l2_block_info_by_number(&mut self, number: u64) -> core::result::Result<L2BlockInfo, Self::Error> {
+        Err(PipelineError::Provider(format!("sequencer: no L2 block info ({number})")).crit())
+    }
+    fn block_by_number(&mut self, number: u64) -> core::result::Result<op_alloy_consensus::OpBlock, Self::Error> {
+        Err(PipelineError::Provider(format!("sequencer: no L2 block ({number})")).crit())
+    }
+    fn system_config_by_number(
+        &mut self,
+        number: u64,
+        _: &RollupConfig,
+    ) -> core::result::Result<SystemConfig, Self::Error> {
+        if number != self.number {
+            return Err(PipelineError::Provider(format!(
+                "sequencer: system config after {number} asked, the head is {}",
+                self.number
+            ))
+            .crit());
         }
+        Ok(self.sys)
     }
 }
 
@@ -104,9 +127,12 @@ pub struct Sequencer {
     engine: RpcClient,
     l1: std::sync::Arc<L1Client>,
     params: std::sync::Arc<ChainParams>,
+    cfg: Arc<RollupConfig>,
+    l1_config: Arc<L1ChainConfig>,
     head: L2Block,
     origins: BTreeMap<u64, L1Origin>,
-    sys: SysConfig,
+    /// The system config after the head (genesis config plus the epochs' `ConfigUpdate`s).
+    sys: SystemConfig,
     txgen: TxGen,
     /// Max user transactions per block.
     pub max_txs: usize,
@@ -118,22 +144,35 @@ fn fcs(head: B256, safe: B256, finalized: B256) -> Value {
 }
 
 impl Sequencer {
-    /// A sequencer whose unsafe head is `genesis` (the L2 genesis block, origin `params.genesis_l1`).
+    /// A sequencer whose unsafe head is `genesis` (the L2 genesis block, origin `params.genesis_l1`), for the
+    /// rollup config `params.rollup_json()` and the L1 chain config `l1_config` (`l1-config.json`).
     pub fn new(
         engine: RpcClient,
-        l1: std::sync::Arc<L1Client>,
-        params: std::sync::Arc<ChainParams>,
+        l1: Arc<L1Client>,
+        params: Arc<ChainParams>,
+        l1_config: &Value,
         genesis: L2Block,
         seed: u64,
     ) -> Result<Self> {
-        let sys = SysConfig {
-            batcher: params.batcher,
-            base_fee_scalar: params.base_fee_scalar,
-            blob_base_fee_scalar: params.blob_base_fee_scalar,
-            gas_limit: params.gas_limit,
-        };
+        let rollup = serde_json::to_vec(&params.rollup_json()).map_err(|e| DevnetError::Genesis(e.to_string()))?;
+        let cfg = RollupConfig::from_json(&rollup).map_err(|e| DevnetError::Genesis(format!("rollup config: {e}")))?;
+        let l1_config = serde_json::to_vec(l1_config).map_err(|e| DevnetError::Genesis(e.to_string()))?;
+        let l1_config =
+            L1ChainConfig::from_json(&l1_config).map_err(|e| DevnetError::Genesis(format!("L1 config: {e}")))?;
+        let sys = cfg.genesis.system_config.unwrap_or_default();
         let txgen = TxGen::new(seed, params.l2_chain_id)?;
-        Ok(Self { engine, l1, params, head: genesis, origins: BTreeMap::new(), sys, txgen, max_txs: 6 })
+        Ok(Self {
+            engine,
+            l1,
+            params,
+            cfg: Arc::new(cfg),
+            l1_config: Arc::new(l1_config),
+            head: genesis,
+            origins: BTreeMap::new(),
+            sys,
+            txgen,
+            max_txs: 6,
+        })
     }
 
     /// The unsafe head.
@@ -151,44 +190,25 @@ impl Sequencer {
             return Ok(Some(o.clone()));
         }
         let Some(b) = self.l1.block(number).await? else { return Ok(None) };
-        let h = &b.header;
-        let block = BlockRef { number, hash: h.hash, timestamp: h.timestamp };
-        let receipts = self.l1.receipts(h.hash).await?;
-        let mut deposits = Vec::new();
-        let mut config_updates = Vec::new();
-        for r in &receipts {
-            if !r.status() {
-                continue;
-            }
-            for log in r.inner.logs() {
-                let topics = log.topics();
-                if log.address() == self.params.deposit_contract
-                    && topics.first() == Some(&transaction_deposited_topic())
-                {
-                    let index = log.log_index.ok_or_else(|| DevnetError::role("sequencer", "L1 log without index"))?;
-                    let d = pending::user_deposit(h.hash, index, topics, &log.data().data).ok_or_else(|| {
-                        DevnetError::role("sequencer", format!("malformed deposit log in L1 block {number}"))
-                    })?;
-                    deposits.push(d);
-                }
-                if log.address() == self.params.system_config
-                    && topics.first() == Some(&config_update_topic())
-                    && topics.len() == 3
-                {
-                    let t: u64 = alloy_primitives::U256::from_be_bytes(topics[2].0).saturating_to();
-                    config_updates.push((t, log.data().data.clone()));
-                }
-            }
+        let hash = b.header.hash;
+        let raw = self.l1.raw_header(hash).await?;
+        let header = Header::decode(&mut raw.as_ref())
+            .map_err(|e| DevnetError::role("sequencer", format!("L1 header {number}: {e}")))?;
+        if header.hash_slow() != hash {
+            return Err(DevnetError::role("sequencer", format!("L1 header {number} does not hash to {hash}")));
         }
-        let origin = L1Origin {
-            block,
-            base_fee: h.base_fee_per_gas.unwrap_or_default(),
-            blob_base_fee: pending::blob_base_fee_prague(h.excess_blob_gas.unwrap_or_default()),
-            mix_hash: h.mix_hash,
-            parent_beacon_root: h.parent_beacon_block_root.unwrap_or_default(),
-            deposits,
-            config_updates,
-        };
+        let receipts = self
+            .l1
+            .raw_receipts(hash)
+            .await?
+            .iter()
+            .map(|r| {
+                ReceiptEnvelope::decode_2718(&mut r.as_ref())
+                    .map(ReceiptEnvelope::into_receipt)
+                    .map_err(|e| DevnetError::role("sequencer", format!("L1 receipt in block {number}: {e}")))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let origin = L1Origin { block: BlockRef { number, hash, timestamp: header.timestamp }, header, receipts };
         self.origins.insert(number, origin.clone());
         Ok(Some(origin))
     }
@@ -215,49 +235,46 @@ impl Sequencer {
         let Some(origin) = self.select_origin(ts).await? else { return Ok(None) };
         let new_epoch = origin.block.number != self.head.l1_origin.number;
         let seq_number = if new_epoch { 0 } else { self.head.seq_number + 1 };
-        if new_epoch {
-            for (t, data) in &origin.config_updates {
-                self.sys.apply(*t, data);
-            }
+        // The payload attributes exactly as derivation builds them (L1-info format per fork, the epoch's user
+        // deposits, upgrade transactions at activations, gas limit, EIP-1559 params, min base fee).
+        let parent = L2BlockInfo::new(
+            BlockInfo::new(self.head.block.hash, self.head.block.number, self.head.parent_hash, self.head.block.timestamp),
+            BlockNumHash { number: self.head.l1_origin.number, hash: self.head.l1_origin.hash },
+            self.head.seq_number,
+        );
+        let mut chain = OriginChain::default();
+        chain.0.insert(origin.block.hash, origin.clone());
+        let mut builder = StatefulAttributesBuilder::new(
+            self.cfg.clone(),
+            HeadSystemConfig { number: self.head.block.number, sys: self.sys },
+            chain,
+        )
+        .with_l1_config(self.l1_config.clone());
+        let mut attrs = builder
+            .prepare_payload_attributes(parent, BlockNumHash { number: origin.block.number, hash: origin.block.hash })
+            .map_err(|e| DevnetError::role("sequencer", format!("payload attributes for {ts}: {e}")))?;
+        if attrs.payload_attributes.timestamp != ts {
+            return Err(DevnetError::role("sequencer", format!("attributes for {ts} have another timestamp")));
         }
-        let info = pending::L1InfoEcotone {
-            number: origin.block.number,
-            timestamp: origin.block.timestamp,
-            base_fee: origin.base_fee,
-            blob_base_fee: origin.blob_base_fee,
-            hash: origin.block.hash,
-            sequence_number: seq_number,
-            batcher: self.sys.batcher,
-            base_fee_scalar: self.sys.base_fee_scalar,
-            blob_base_fee_scalar: self.sys.blob_base_fee_scalar,
-        };
-        let mut txs: Vec<Bytes> =
-            vec![OpTxEnvelope::Deposit(pending::l1_info_deposit(&info).seal_slow()).encoded_2718().into()];
-        if new_epoch {
+        let cfg = &self.cfg;
+        let activation = [Hardfork::Isthmus, Hardfork::Jovian, Hardfork::Karst]
+            .iter()
+            .any(|f| cfg.is_activation_block(*f, ts));
+        let mut txs = attrs.transactions.take().unwrap_or_default();
+        if !activation {
             txs.extend(
-                origin
-                    .deposits
-                    .iter()
-                    .map(|d| Bytes::from(OpTxEnvelope::Deposit(d.clone().seal_slow()).encoded_2718())),
+                self.txgen
+                    .next_block(cfg.is_isthmus_active(ts), cfg.is_karst_active(ts), self.max_txs)
+                    .into_iter()
+                    .map(|t| t.raw),
             );
         }
-        let activation = [p.forks.isthmus, p.forks.jovian, p.forks.karst].iter().any(|f| p.activation_block(*f, ts));
-        if !activation {
-            let isthmus = ChainParams::active(p.forks.isthmus, ts);
-            txs.extend(self.txgen.next_block(isthmus, self.max_txs).into_iter().map(|t| t.raw));
-        }
-        let mut attrs = OpPayloadAttributes::default();
-        attrs.payload_attributes.timestamp = ts;
-        attrs.payload_attributes.prev_randao = origin.mix_hash;
-        attrs.payload_attributes.suggested_fee_recipient = SEQUENCER_FEE_VAULT;
-        attrs.payload_attributes.withdrawals = Some(Vec::new());
-        attrs.payload_attributes.parent_beacon_block_root = Some(origin.parent_beacon_root);
         attrs.transactions = Some(txs.clone());
-        attrs.no_tx_pool = Some(true);
-        attrs.gas_limit = Some(self.sys.gas_limit);
-        attrs.eip_1559_params = Some(B64::ZERO);
-        if ChainParams::active(p.forks.jovian, ts) {
-            attrs.min_base_fee = Some(0);
+        let mut sys_after = self.sys;
+        if new_epoch {
+            apply_receipts(&mut sys_after, &origin.receipts, cfg, origin.header.timestamp).map_err(|e| {
+                DevnetError::role("sequencer", format!("config updates of L1 block {}: {e}", origin.block.number))
+            })?;
         }
 
         let head_hash = self.head.block.hash;
@@ -276,7 +293,10 @@ impl Sequencer {
         };
         let envelope: Value = self.engine.call(get, json!([id])).await?;
         let payload = envelope["executionPayload"].clone();
-        let beacon_root = envelope.get("parentBeaconBlockRoot").cloned().unwrap_or(json!(origin.parent_beacon_root));
+        let beacon_root = envelope
+            .get("parentBeaconBlockRoot")
+            .cloned()
+            .unwrap_or(json!(origin.header.parent_beacon_block_root.unwrap_or_default()));
         let new_payload = if ChainParams::active(p.forks.isthmus, ts) {
             let requests = envelope.get("executionRequests").cloned().unwrap_or(json!([]));
             self.engine.call::<Value>("engine_newPayloadV4", json!([payload, [], beacon_root, requests])).await?
@@ -308,6 +328,7 @@ impl Sequencer {
             attributes: attrs,
         };
         self.head = block.clone();
+        self.sys = sys_after;
         // Keep only the origins the next blocks can still use.
         let keep = self.head.l1_origin.number;
         self.origins.retain(|n, _| *n >= keep);

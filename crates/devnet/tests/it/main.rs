@@ -1,8 +1,10 @@
 //! A short devnet on the real nodes from `scripts/install-nodes.sh` (geth v1.17.10, op-geth v1.101702.3,
-//! contracts-bedrock 0.17.3), checked for faithfulness while the nodes still run.
+//! contracts-bedrock 0.17.3), checked for faithfulness while the nodes still run. Forks as in the recorded
+//! dataset: Holocene at genesis, Isthmus at L2 block 12, Jovian at 16.
 
 use rampart_devnet::{
     batcher::{BatcherConfig, Fault, Planner},
+    chain::ChainParams,
     checks,
     claims::Claim,
     nodes::NodeBinaries,
@@ -29,6 +31,7 @@ fn options(dir: std::path::PathBuf) -> UpOptions {
             ..Default::default()
         },
         deposit_every: 2,
+        fork_offsets: [Some(24), Some(32), None],
         ..Default::default()
     }
 }
@@ -90,8 +93,17 @@ async fn short_devnet_on_geth_and_op_geth_is_faithful() {
 
         // The same seed gives the same user transactions.
         let mut txgen = TxGen::new(SEED, devnet.params.l2_chain_id).unwrap();
+        let p = &devnet.params;
+        let forks = [p.forks.isthmus, p.forks.jovian, p.forks.karst];
         for b in &summary.blocks {
-            let again: Vec<_> = txgen.next_block(false, opts.max_txs_per_block).into_iter().map(|t| t.raw).collect();
+            let ts = b.block.timestamp;
+            let activation = forks.iter().any(|f| p.activation_block(*f, ts));
+            let again: Vec<_> = if activation {
+                Vec::new()
+            } else {
+                let (isthmus, karst) = (ChainParams::active(p.forks.isthmus, ts), ChainParams::active(p.forks.karst, ts));
+                txgen.next_block(isthmus, karst, opts.max_txs_per_block).into_iter().map(|t| t.raw).collect()
+            };
             assert_eq!(b.batch_transactions(), again, "user transactions of block {}", b.block.number);
         }
         assert!(summary.deposits_sent > 0);
@@ -127,6 +139,14 @@ async fn short_devnet_on_geth_and_op_geth_is_faithful() {
         assert_eq!((rep.executed, rep.matched), (BLOCKS as usize, BLOCKS as usize));
         assert_eq!(rep.l2_headers as u64, BLOCKS + 1);
         assert_eq!(rep.blobs, m.blobs);
+        // The fault-proof program on every claim of the fresh recording: 24 valid exit 0, 24 wrong exit 1.
+        let verdicts: Vec<(u64, bool, i32)> = ds
+            .claims
+            .iter()
+            .map(|c| (c.l2_block, c.valid, rampart_program::exit_code(&ds.run_program(c).unwrap())))
+            .collect();
+        assert_eq!(verdicts.iter().filter(|v| v.1 && v.2 == 0).count() as u64, BLOCKS, "{verdicts:?}");
+        assert_eq!(verdicts.iter().filter(|v| !v.1 && v.2 == 1).count() as u64, BLOCKS, "{verdicts:?}");
         assert!(rep.l1_headers >= 2 && rep.l1_headers as u64 <= l1_to - l1_from + 1);
         // The directory store holds exactly the dump's preimages.
         let dump = rampart_host::dump::read(&out.join("preimages.kv.gz")).unwrap();
@@ -152,7 +172,7 @@ async fn short_devnet_on_geth_and_op_geth_is_faithful() {
             })
         });
         let mut online_runs = 0;
-        for n in [1, BLOCKS / 2, BLOCKS] {
+        for n in [1, 12, 16, BLOCKS] {
             for c in recorded.iter().filter(|c| c.l2_block == n) {
                 let d = tmp.join(format!("online-{n}-{}", c.valid));
                 let attrs = &summary.blocks[n as usize - 1].attributes;
@@ -177,7 +197,7 @@ async fn short_devnet_on_geth_and_op_geth_is_faithful() {
                 println!("online block {n} valid {}: {s:?}, {} preimages served, {} hints", c.valid, on.served.preimages, on.served.hints.len());
             }
         }
-        assert_eq!(online_runs, 6);
+        assert_eq!(online_runs, 8);
         println!(
             "devnet: {} L2 blocks in {:?}, {} channels, {} blobs, {} deposits; executor {}/{} ({} preimages by debug_dbGet); L1 {} headers {} txs {} receipts",
             summary.blocks.len(),

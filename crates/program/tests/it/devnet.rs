@@ -1,18 +1,15 @@
 //! Every claim recorded from the devnet (testdata/devnet: geth + op-geth, 24 L2 blocks, Holocene at genesis,
-//! Isthmus from block 12, span and singular batches in zlib/brotli channels, calldata and blobs, batcher faults)
-//! runs natively through the whole client flow on the recorded store and gets its recorded verdict: the valid
-//! claims carry op-geth's output roots, so every derived and executed block reproduces op-geth's. Blocks from the
-//! Isthmus activation block on were built by the devnet's sequencer without Isthmus's upgrade transactions, so
-//! they do not follow from the L1 data by op-node's rules: the program cannot reproduce them (exit 1).
+//! Isthmus from block 12, Jovian from block 16, span and singular batches in zlib/brotli
+//! channels, calldata and blobs, batcher faults) runs natively through the whole client flow on the recorded store
+//! and gets its recorded verdict: the valid claims carry op-geth's output roots, so every derived and executed
+//! block (the activation blocks' upgrade transactions and each fork's L1-info format included) reproduces
+//! op-geth's.
 
 use alloy_primitives::B256;
 use rampart_preimage::{LocalKey, PreimageKey};
 use rampart_program::{exit_code, MemoryOracle, ProgramError, RunOutcome};
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-
-/// The recorded chain's Isthmus activation block.
-const ISTHMUS_BLOCK: u64 = 12;
 
 fn dataset() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/devnet")
@@ -47,7 +44,7 @@ fn every_recorded_devnet_claim_gets_its_verdict() {
     let l1 = std::fs::read(dataset().join("l1-config.json")).unwrap();
     let claims: Vec<serde_json::Value> =
         serde_json::from_slice(&std::fs::read(dataset().join("claims.json")).unwrap()).unwrap();
-    let (mut valid, mut invalid, mut blocks, mut undecidable) = (0, 0, 0, 0);
+    let (mut valid, mut invalid, mut blocks) = (0, 0, 0);
     for c in &claims {
         let args = c["host_args"].as_array().unwrap();
         let mut o = base.clone();
@@ -60,27 +57,6 @@ fn every_recorded_devnet_claim_gets_its_verdict() {
         o.insert_local(LocalKey::L2RollupConfig.index(), rollup.clone());
         o.insert_local(LocalKey::L1Config.index(), l1.clone());
         let r = rampart_program::run(o);
-        if number >= ISTHMUS_BLOCK {
-            // The recorded chain's Isthmus activation block holds the L1-info deposit only and later blocks keep the
-            // Ecotone L1-info format; derivation adds the 8 Isthmus upgrade deposits to block 12 and uses the Isthmus
-            // format after it (op-node's rules). So block 12 needs state the recording (op-geth's witness of its own
-            // block 12) lacks, and a block after it derived on op-geth's parent differs from op-geth's: exit 1.
-            if number == ISTHMUS_BLOCK {
-                assert!(
-                    matches!(&r, Err(ProgramError::Execution { number: ISTHMUS_BLOCK, .. })),
-                    "claim for block {number}: {r:?}"
-                );
-            } else {
-                let claimed = b256(flag(args, "--claimed-l2-output-root"));
-                assert!(
-                    matches!(&r, Err(ProgramError::InvalidClaim { computed, .. }) if *computed != claimed),
-                    "claim for block {number}: {r:?}"
-                );
-            }
-            assert_eq!(exit_code(&r), 1);
-            undecidable += 1;
-            continue;
-        }
         if c["valid"].as_bool().unwrap() {
             match &r {
                 Ok(RunOutcome::Derived(out)) => {
@@ -97,11 +73,6 @@ fn every_recorded_devnet_claim_gets_its_verdict() {
         }
         assert_eq!(exit_code(&r), if c["valid"].as_bool().unwrap() { 0 } else { 1 });
     }
-    println!(
-        "devnet: {valid} valid claims exit 0, {invalid} wrong claims exit 1, {blocks} blocks derived and executed, \
-         {undecidable} claims at or after the Isthmus activation block exit 1 (the recorded chain lacks Isthmus's \
-         upgrade deposits and L1-info format)"
-    );
-    assert_eq!((valid, invalid, blocks, undecidable), (11, 11, 11, 26));
+    println!("devnet: {valid} valid claims exit 0, {invalid} wrong claims exit 1, {blocks} blocks derived and executed");
+    assert_eq!((valid, invalid, blocks), (24, 24, 24));
 }
-
