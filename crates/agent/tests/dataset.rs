@@ -15,7 +15,7 @@ fn bundled_dataset_is_the_committed_one() {
     assert_eq!((data.rollup_config.clone(), data.l1_config.clone()), (opened.rollup_config, opened.l1_config));
     assert_eq!(data.chain_id, 901);
     assert_eq!(data.claims.len(), 48);
-    assert_eq!(data.preimages.len(), 33_798);
+    assert_eq!(data.preimages.len(), 33_894);
     // op-geth's output roots: block 0 (block 1's agreed output) through 24, each valid claim's agreed root the
     // previous block's claimed one (checked while reading).
     assert_eq!(data.blocks().collect::<Vec<_>>(), (0..=24).collect::<Vec<_>>());
