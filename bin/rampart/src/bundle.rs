@@ -35,7 +35,10 @@ mod tests {
     #[test]
     fn the_demo_program_is_bundled() {
         let g = get("guests/bin/rampart-program.elf").expect("bundled");
-        assert_eq!(g.bytes, std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../guests/bin/rampart-program.elf")).unwrap());
+        assert_eq!(
+            g.bytes,
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../guests/bin/rampart-program.elf")).unwrap()
+        );
         assert!(get("guests/bin/no-such-guest.elf").is_none());
     }
 }

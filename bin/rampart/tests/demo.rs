@@ -19,7 +19,11 @@ fn demo_plays_the_devnet_disputes_with_verified_steps() {
     std::fs::create_dir_all(&dir).unwrap();
     let run = || {
         let o = Command::new(env!("CARGO_BIN_EXE_rampart")).arg("demo").current_dir(&dir).output().expect("spawn");
-        (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
     };
     let (code, out, err) = run();
     assert_eq!(code, 0, "demo failed: {err}\n{out}");
@@ -27,7 +31,9 @@ fn demo_plays_the_devnet_disputes_with_verified_steps() {
     assert_eq!(lines.iter().filter(|l| l.starts_with("=== dispute")).count(), 3, "{out}");
     assert_eq!(lines.iter().filter(|l| l.starts_with("move #")).count(), 73 + 74 + 73 - 3, "{out}");
     // Below the split depth claims are VM state hashes (status byte 3 while running).
-    assert!(lines.iter().any(|l| l.starts_with("move #") && l.contains("claim 0x03") && l.contains("sub-game trace index")));
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("move #") && l.contains("claim 0x03") && l.contains("sub-game trace index")));
     assert_eq!(lines.iter().filter(|l| l.starts_with("step ")).count(), 3, "{out}");
     assert_eq!(out.matches("verifier accepted the step").count(), 3, "{out}");
     assert!(out.contains("reads the 128-byte keccak256 preimage"), "{out}");

@@ -1,7 +1,6 @@
 //! `rampart devnet up` as a process: refuses an existing directory and a used port without touching anything,
 //! and on SIGTERM stops both nodes (no process left behind) after writing endpoints.json and claims.json.
 
-
 use std::{
     net::TcpListener,
     path::Path,
@@ -52,7 +51,8 @@ fn used_port_is_refused_before_anything_is_written() {
     let d = scratch("port");
     let busy = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = busy.local_addr().unwrap().port();
-    let out = rampart().args(["devnet", "up", "--dir"]).arg(&d).args(["--l2-rpc-port", &port.to_string()]).output().unwrap();
+    let out =
+        rampart().args(["devnet", "up", "--dir"]).arg(&d).args(["--l2-rpc-port", &port.to_string()]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&format!("port {port} (L2 RPC) is already in use")), "{err}");

@@ -132,8 +132,7 @@ fn field<'a>(out: &'a str, name: &str) -> &'a str {
 /// (`rust-executor-unaccelerated.elf`). The guests are reproducible builds and the VM is deterministic, so the
 /// counts are exact; the README table quotes them.
 const STEPS_ACCELERATED: [u64; 6] = [27_696_370, 199_042_435, 159_718_203, 65_879_269, 540_140_753, 423_706_123];
-const STEPS_UNACCELERATED: [u64; 6] =
-    [94_556_018, 406_861_697, 510_655_074, 266_864_883, 1_706_759_618, 1_367_137_431];
+const STEPS_UNACCELERATED: [u64; 6] = [94_556_018, 406_861_697, 510_655_074, 266_864_883, 1_706_759_618, 1_367_137_431];
 
 fn block_valid(i: usize) {
     let (block, expected) = BLOCKS[i];
@@ -265,7 +264,9 @@ fn host_computes_precompile_answers_from_hints() {
     let hints: usize = r
         .stderr
         .lines()
-        .find_map(|l| l.strip_prefix("host: served ")?.split(", ").nth(1)?.strip_suffix(" hints acknowledged")?.parse().ok())
+        .find_map(|l| {
+            l.strip_prefix("host: served ")?.split(", ").nth(1)?.strip_suffix(" hints acknowledged")?.parse().ok()
+        })
         .unwrap_or_else(|| panic!("no host report: {}", r.stderr));
     assert!(hints >= removed, "{hints} hints for {removed} precompile answers");
     let _ = std::fs::remove_dir_all(&work);

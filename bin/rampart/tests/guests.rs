@@ -86,7 +86,12 @@ fn every_guest_runs_through_the_cannon_flow() {
                 String::from_utf8_lossy(&o.stderr)
             );
             // What the guest wrote before its fault is part of the expected behaviour too.
-            assert_eq!(String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&want_out), "{}: guest stdout", g.name);
+            assert_eq!(
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&want_out),
+                "{}: guest stdout",
+                g.name
+            );
             count += 1;
             continue;
         }

@@ -299,7 +299,10 @@ fn host_flag_errors() {
     // --native runs rampart-program in-process: without --l2-chain-id or --rollup-config-path local key 6 (the
     // rollup config) is missing, and the run ends with exit 1 naming that key.
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("missing preimage for key 0x0100000000000000000000000000000000000000000000000000000000000006"), "{err}");
+    assert!(
+        err.contains("missing preimage for key 0x0100000000000000000000000000000000000000000000000000000000000006"),
+        "{err}"
+    );
 
     // Neither or both modes.
     let o = rampart(&[&["host"], &LOCAL_FLAGS[..8]].concat(), &dir);

@@ -82,8 +82,12 @@ fn host_native_gives_the_recorded_verdicts_across_the_forks() {
 
 /// (L2 block, VM steps of the valid claim's run, of the wrong claim's run): the first block, the Isthmus
 /// and Jovian activation blocks, and the last block.
-const VM_RUNS: [(u64, u64, u64); 4] =
-    [(1, 15_816_606, 15_817_518), (12, 209_903_079, 209_903_991), (16, 211_302_351, 211_303_265), (24, 558_905_638, 558_906_550)];
+const VM_RUNS: [(u64, u64, u64); 4] = [
+    (1, 15_816_606, 15_817_518),
+    (12, 209_903_079, 209_903_991),
+    (16, 211_302_351, 211_303_265),
+    (24, 558_905_638, 558_906_550),
+];
 
 /// Runs the program guest against `rampart host --server` with `flags`; returns (exit code, steps).
 fn run_vm(work: &Path, state: &Path, flags: &[String], name: &str) -> (u64, u64) {

@@ -34,12 +34,14 @@ fn verify_reads_local_keys_localized_to_the_caller_and_local_context() {
     let caller = "0xfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfd";
     let mut keys = Vec::new();
     for ctx in ["0x".to_string() + &"11".repeat(32), "0x".to_string() + &"22".repeat(32)] {
-        let o = rampart(&["verify", "--proof", path.to_str().unwrap(), "--caller", caller, "--local-context", &ctx], &dir);
+        let o =
+            rampart(&["verify", "--proof", path.to_str().unwrap(), "--caller", caller, "--local-context", &ctx], &dir);
         let out = String::from_utf8_lossy(&o.stdout).into_owned();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let mut lines = out.lines();
         assert_eq!(lines.next(), Some(format!("ok {post}").as_str()));
-        let want = rampart_primitives::localize_ident(1, &[0xfd; 20], &hex::decode(&ctx[2..]).unwrap().try_into().unwrap());
+        let want =
+            rampart_primitives::localize_ident(1, &[0xfd; 20], &hex::decode(&ctx[2..]).unwrap().try_into().unwrap());
         let line = lines.next().unwrap_or_default().to_string();
         assert!(line.starts_with(&format!("read oracle key 0x{}", hex::encode(want))), "{line}");
         keys.push(line);

@@ -11,8 +11,21 @@ fn withdrawal_prove_and_finalize_on_the_devnet_dataset() {
     let o = rampart(&["withdrawal", "prove", "--data-dir", d], &repo());
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = String::from_utf8_lossy(&o.stdout);
-    let blocks: Vec<&str> = out.lines().filter(|l| l.starts_with("L2 block ")).map(|l| l.split(':').next().unwrap()).collect();
-    assert_eq!(blocks, ["L2 block 2", "L2 block 5", "L2 block 6", "L2 block 7", "L2 block 9", "L2 block 17", "L2 block 20", "L2 block 23"]);
+    let blocks: Vec<&str> =
+        out.lines().filter(|l| l.starts_with("L2 block ")).map(|l| l.split(':').next().unwrap()).collect();
+    assert_eq!(
+        blocks,
+        [
+            "L2 block 2",
+            "L2 block 5",
+            "L2 block 6",
+            "L2 block 7",
+            "L2 block 9",
+            "L2 block 17",
+            "L2 block 20",
+            "L2 block 23"
+        ]
+    );
     assert_eq!(out.matches(" nodes), verified").count(), 8);
     // proveWithdrawalTransaction((uint256,address,address,uint256,uint256,bytes),uint256,(bytes32,bytes32,bytes32,bytes32),bytes[])
     assert_eq!(out.lines().filter(|l| l.starts_with("  calldata 0x4870496f")).count(), 8);

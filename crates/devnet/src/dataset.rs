@@ -82,7 +82,11 @@ pub fn attributes_from_block(cfg: &ChainConfig, header: &Header, txs: Vec<Bytes>
     let eip_1559_params = if cfg.forks.is_holocene(ts) {
         let e = &header.extra_data;
         if e.len() < 9 {
-            return Err(DevnetError::Check(format!("block {}: Holocene extra data of {} bytes", header.number, e.len())));
+            return Err(DevnetError::Check(format!(
+                "block {}: Holocene extra data of {} bytes",
+                header.number,
+                e.len()
+            )));
         }
         Some(B64::from_slice(&e[1..9]))
     } else {
@@ -249,7 +253,8 @@ impl Dataset {
                 let v = flag(&c.host_args, f).ok_or_else(|| bad(i, format!("{f} missing")))?;
                 v.parse::<B256>().map_err(|e| bad(i, format!("{f} {v}: {e}")))?;
             }
-            let n = flag(&c.host_args, "--claimed-l2-block-number").ok_or_else(|| bad(i, "block number missing".into()))?;
+            let n =
+                flag(&c.host_args, "--claimed-l2-block-number").ok_or_else(|| bad(i, "block number missing".into()))?;
             if n.parse::<u64>().ok() != Some(c.l2_block) {
                 return Err(bad(i, format!("--claimed-l2-block-number {n} is not l2_block {}", c.l2_block)));
             }
@@ -337,7 +342,10 @@ impl Dataset {
             let a = Self::b256(c, "--agreed-l2-output-root")?;
             let o = self.output(a)?;
             if o.block_hash != Self::b256(c, "--agreed-l2-head-hash")? {
-                return Err(DevnetError::Check(format!("claim of block {}: agreed output names another head", c.l2_block)));
+                return Err(DevnetError::Check(format!(
+                    "claim of block {}: agreed output names another head",
+                    c.l2_block
+                )));
             }
             agreed.insert(a);
             l1_heads.insert(Self::b256(c, "--l1-head")?);
@@ -361,7 +369,12 @@ impl Dataset {
             let txs = ordered_list(store, h.transactions_root)?;
             let receipts = ordered_list(store, h.receipts_root)?;
             if txs.len() != receipts.len() {
-                return Err(DevnetError::Check(format!("L1 block {}: {} txs, {} receipts", h.number, txs.len(), receipts.len())));
+                return Err(DevnetError::Check(format!(
+                    "L1 block {}: {} txs, {} receipts",
+                    h.number,
+                    txs.len(),
+                    receipts.len()
+                )));
             }
             r.l1_transactions += txs.len();
             r.l1_receipts += receipts.len();
@@ -416,7 +429,13 @@ impl Dataset {
                     if b.block_hash == out.block_hash && root == Some(want) {
                         r.matched += 1;
                     } else {
-                        r.mismatches.push((*n, format!("built {} (output {root:?}), recorded {} (output {want})", b.block_hash, out.block_hash)));
+                        r.mismatches.push((
+                            *n,
+                            format!(
+                                "built {} (output {root:?}), recorded {} (output {want})",
+                                b.block_hash, out.block_hash
+                            ),
+                        ));
                     }
                 }
                 Err(e) => r.mismatches.push((*n, format!("executor: {e}"))),
@@ -430,7 +449,10 @@ impl Dataset {
     fn check_blob(&self, versioned: B256) -> Result<()> {
         let store = &*self.store;
         let err = |why: String| DevnetError::Check(format!("blob {versioned}: {why}"));
-        let c = store.get(&PreimageKey::sha256(versioned.0)).map_err(|e| err(e.to_string()))?.ok_or_else(|| err("commitment missing".into()))?;
+        let c = store
+            .get(&PreimageKey::sha256(versioned.0))
+            .map_err(|e| err(e.to_string()))?
+            .ok_or_else(|| err("commitment missing".into()))?;
         let c: [u8; 48] = c.try_into().map_err(|_| err("commitment is not 48 bytes".into()))?;
         let mut blob = vec![0u8; c_kzg::BYTES_PER_BLOB];
         let mut pre = [0u8; 80];

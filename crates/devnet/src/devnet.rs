@@ -480,8 +480,7 @@ impl Devnet {
     pub async fn run(&mut self, opts: &UpOptions, stop: impl Future<Output = ()>) -> Result<RunSummary> {
         let started = Instant::now();
         let engine = RpcClient::new("op-geth (L2 engine)", self.engine.url().to_string(), Some(self.jwt));
-        let mut sequencer =
-            Sequencer::new(
+        let mut sequencer = Sequencer::new(
             engine,
             self.l1.clone(),
             self.params.clone(),

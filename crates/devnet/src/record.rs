@@ -85,8 +85,10 @@ impl Recorder {
 
 /// The hash of a block by number on `rpc`.
 async fn hash_of(rpc: &rampart_host::rpc::RpcClient, n: u64) -> Result<(B256, serde_json::Value)> {
-    let b: serde_json::Value = rpc.call_as("eth_getBlockByNumber", json!([format!("{n:#x}"), true]), n).await.map_err(fetch_err)?;
-    let h = serde_json::from_value(b["hash"].clone()).map_err(|e| DevnetError::role("record", format!("block {n} hash: {e}")))?;
+    let b: serde_json::Value =
+        rpc.call_as("eth_getBlockByNumber", json!([format!("{n:#x}"), true]), n).await.map_err(fetch_err)?;
+    let h = serde_json::from_value(b["hash"].clone())
+        .map_err(|e| DevnetError::role("record", format!("block {n} hash: {e}")))?;
     Ok((h, b))
 }
 
@@ -112,10 +114,13 @@ pub async fn record(dir: &Path, out: &Path) -> Result<Manifest> {
         .collect::<Result<_>>()?;
     let urls = NodeUrls { l1: endpoints.l1_rpc, beacon: endpoints.l1_beacon, l2: endpoints.l2_rpc };
     let fetcher = OnlineFetcher::new(&urls, RetryPolicy::default(), None).map_err(fetch_err)?;
-    let mut rec = Recorder { router: HintRouter::new(fetcher), store: MemoryKeyValueStore::new(), hints: BTreeMap::new() };
+    let mut rec =
+        Recorder { router: HintRouter::new(fetcher), store: MemoryKeyValueStore::new(), hints: BTreeMap::new() };
 
     // L1: genesis L1 block .. highest L1 head of the claims.
-    let genesis_l1 = rollup["genesis"]["l1"]["number"].as_u64().ok_or_else(|| DevnetError::Dir("rollup.json: genesis.l1.number".into()))?;
+    let genesis_l1 = rollup["genesis"]["l1"]["number"]
+        .as_u64()
+        .ok_or_else(|| DevnetError::Dir("rollup.json: genesis.l1.number".into()))?;
     let mut l1_top = genesis_l1;
     for c in &claims {
         let head: B256 = dataset::flag(&c.host_args, "--l1-head")
@@ -130,11 +135,17 @@ pub async fn record(dir: &Path, out: &Path) -> Result<Manifest> {
         rec.route(ParsedHint::L1BlockHeader(hash)).await?;
         rec.route(ParsedHint::L1Transactions(hash)).await?;
         rec.route(ParsedHint::L1Receipts(hash)).await?;
-        let b: alloy_rpc_types_eth::Block = serde_json::from_value(block).map_err(|e| DevnetError::role("record", format!("L1 block {n}: {e}")))?;
+        let b: alloy_rpc_types_eth::Block =
+            serde_json::from_value(block).map_err(|e| DevnetError::role("record", format!("L1 block {n}: {e}")))?;
         let mut index = 0u64;
         for tx in b.transactions.txns() {
             for vh in tx.blob_versioned_hashes().unwrap_or_default() {
-                rec.route(ParsedHint::L1Blob { versioned_hash: *vh, index: Some(index), timestamp: b.header.timestamp }).await?;
+                rec.route(ParsedHint::L1Blob {
+                    versioned_hash: *vh,
+                    index: Some(index),
+                    timestamp: b.header.timestamp,
+                })
+                .await?;
                 index += 1;
                 blobs += 1;
             }
@@ -154,7 +165,10 @@ pub async fn record(dir: &Path, out: &Path) -> Result<Manifest> {
         rec.router.fetcher().set_agreed_l2_head(Some(hash));
         rec.route(ParsedHint::StartingL2Output(root)).await?;
         if n > 0 {
-            let attrs = attributes.get(&n).cloned().ok_or_else(|| DevnetError::Dir(format!("l2-blocks.jsonl lacks block {n}")))?;
+            let attrs = attributes
+                .get(&n)
+                .cloned()
+                .ok_or_else(|| DevnetError::Dir(format!("l2-blocks.jsonl lacks block {n}")))?;
             rec.route(ParsedHint::L2PayloadWitness { parent: hashes[n as usize - 1], attributes: attrs }).await?;
         }
     }

@@ -238,7 +238,12 @@ impl Sequencer {
         // The payload attributes exactly as derivation builds them (L1-info format per fork, the epoch's user
         // deposits, upgrade transactions at activations, gas limit, EIP-1559 params, min base fee).
         let parent = L2BlockInfo::new(
-            BlockInfo::new(self.head.block.hash, self.head.block.number, self.head.parent_hash, self.head.block.timestamp),
+            BlockInfo::new(
+                self.head.block.hash,
+                self.head.block.number,
+                self.head.parent_hash,
+                self.head.block.timestamp,
+            ),
             BlockNumHash { number: self.head.l1_origin.number, hash: self.head.l1_origin.hash },
             self.head.seq_number,
         );
@@ -257,9 +262,8 @@ impl Sequencer {
             return Err(DevnetError::role("sequencer", format!("attributes for {ts} have another timestamp")));
         }
         let cfg = &self.cfg;
-        let activation = [Hardfork::Isthmus, Hardfork::Jovian, Hardfork::Karst]
-            .iter()
-            .any(|f| cfg.is_activation_block(*f, ts));
+        let activation =
+            [Hardfork::Isthmus, Hardfork::Jovian, Hardfork::Karst].iter().any(|f| cfg.is_activation_block(*f, ts));
         let mut txs = attrs.transactions.take().unwrap_or_default();
         if !activation {
             txs.extend(

@@ -81,7 +81,13 @@ fn program_gives_every_recorded_claim_its_verdict() {
     let (mut valid, mut wrong) = (0, 0);
     for c in &ds.claims {
         let r = ds.run_program(c).unwrap();
-        assert_eq!(rampart_program::exit_code(&r), i32::from(!c.valid), "block {} valid {}: {r:?}", c.l2_block, c.valid);
+        assert_eq!(
+            rampart_program::exit_code(&r),
+            i32::from(!c.valid),
+            "block {} valid {}: {r:?}",
+            c.l2_block,
+            c.valid
+        );
         if c.valid {
             valid += 1;
         } else {

@@ -11,13 +11,13 @@ use crate::bond::required_bond;
 use crate::clock::Clock;
 use crate::errors::{GameError, GameResult};
 use crate::oracle::PreimageOracle;
-use rampart_primitives::LocalKey;
 use crate::position::Position;
 use crate::rlp;
 use crate::stepper::BigStepper;
 use crate::types::{
     AnchorStateRegistry, BondDistributionMode, ClaimData, GameConfig, GameStatus, OutputRootProof, VmStatus,
 };
+use rampart_primitives::LocalKey;
 
 #[path = "super_game.rs"]
 pub(crate) mod super_game;
@@ -482,7 +482,8 @@ impl FaultDisputeGame {
     pub fn claim_hash(claim: B256, position: Position, parent_index: usize) -> B256 {
         let mut buf = [0u8; 64];
         buf[..32].copy_from_slice(claim.as_slice());
-        let packed: U256 = (U256::from(position.gindex()) << 128usize) | (U256::from(parent_index as u128) & U256::from(u128::MAX));
+        let packed: U256 =
+            (U256::from(position.gindex()) << 128usize) | (U256::from(parent_index as u128) & U256::from(u128::MAX));
         buf[32..].copy_from_slice(&packed.to_be_bytes::<32>());
         keccak256(buf)
     }
@@ -497,12 +498,26 @@ impl FaultDisputeGame {
     // ----------------------------------------------------------------------------------------------
 
     /// `attack(disputed, parentIndex, claim)`.
-    pub fn attack(&mut self, sender: Address, value: U256, disputed: B256, parent_index: usize, claim: B256) -> GameResult<usize> {
+    pub fn attack(
+        &mut self,
+        sender: Address,
+        value: U256,
+        disputed: B256,
+        parent_index: usize,
+        claim: B256,
+    ) -> GameResult<usize> {
         self.make_move(sender, value, disputed, parent_index, claim, true)
     }
 
     /// `defend(disputed, parentIndex, claim)`.
-    pub fn defend(&mut self, sender: Address, value: U256, disputed: B256, parent_index: usize, claim: B256) -> GameResult<usize> {
+    pub fn defend(
+        &mut self,
+        sender: Address,
+        value: U256,
+        disputed: B256,
+        parent_index: usize,
+        claim: B256,
+    ) -> GameResult<usize> {
         self.make_move(sender, value, disputed, parent_index, claim, false)
     }
 
@@ -569,12 +584,24 @@ impl FaultDisputeGame {
         self.resolved_subgames.push(false);
         self.checkpoints.push(Checkpoint::default());
         self.deposit(sender, value);
-        self.events.push(GameEvent::Move { parent_index: challenge_index, claim_index: index, claim, claimant: sender, is_attack });
+        self.events.push(GameEvent::Move {
+            parent_index: challenge_index,
+            claim_index: index,
+            claim,
+            claimant: sender,
+            is_attack,
+        });
         Ok(index)
     }
 
     /// `_verifyExecBisectionRoot`: the status-byte rule for claims at `SPLIT_DEPTH + 1`.
-    fn verify_exec_bisection_root(&self, root_claim: B256, parent_index: usize, parent_pos: Position, is_attack: bool) -> GameResult<()> {
+    fn verify_exec_bisection_root(
+        &self,
+        root_claim: B256,
+        parent_index: usize,
+        parent_pos: Position,
+        is_attack: bool,
+    ) -> GameResult<()> {
         let disputed = self.find_trace_ancestor(parent_pos.move_right(), parent_index, true)?;
         let disputed_depth = self.claim_data[disputed].position.depth();
         let status = root_claim.0[0];
@@ -638,7 +665,12 @@ impl FaultDisputeGame {
     }
 
     /// `_computeLocalContext`.
-    pub fn compute_local_context(starting: B256, starting_pos: Position, disputed: B256, disputed_pos: Position) -> B256 {
+    pub fn compute_local_context(
+        starting: B256,
+        starting_pos: Position,
+        disputed: B256,
+        disputed_pos: Position,
+    ) -> B256 {
         let word = |p: Position| U256::from(p.gindex()).to_be_bytes::<32>();
         if starting_pos.gindex() == 0 {
             let mut b = [0u8; 64];
@@ -709,7 +741,11 @@ impl FaultDisputeGame {
             let pre = if step_pos.index_at_depth() % exec_width == 0 {
                 self.cfg.absolute_prestate
             } else {
-                let a = self.find_trace_ancestor(Position::from_gindex(parent_pos.gindex() - 1), parent.parent_index as usize, false)?;
+                let a = self.find_trace_ancestor(
+                    Position::from_gindex(parent_pos.gindex() - 1),
+                    parent.parent_index as usize,
+                    false,
+                )?;
                 self.claim_data[a].claim
             };
             Ok((pre, claim_index))
@@ -720,7 +756,14 @@ impl FaultDisputeGame {
     }
 
     /// `step(claimIndex, isAttack, stateData, proof)`: counters a max-depth leaf with one VM step.
-    pub fn step(&mut self, sender: Address, claim_index: usize, is_attack: bool, state_data: &[u8], proof: &[u8]) -> GameResult<()> {
+    pub fn step(
+        &mut self,
+        sender: Address,
+        claim_index: usize,
+        is_attack: bool,
+        state_data: &[u8],
+        proof: &[u8],
+    ) -> GameResult<()> {
         if self.status != GameStatus::InProgress {
             return Err(GameError::GameNotInProgress);
         }
@@ -749,7 +792,12 @@ impl FaultDisputeGame {
     }
 
     /// `challengeRootL2Block(outputRootProof, headerRLP)`: proves the root claim's block number is wrong.
-    pub fn challenge_root_l2_block(&mut self, sender: Address, proof: &OutputRootProof, header_rlp: &[u8]) -> GameResult<()> {
+    pub fn challenge_root_l2_block(
+        &mut self,
+        sender: Address,
+        proof: &OutputRootProof,
+        header_rlp: &[u8],
+    ) -> GameResult<()> {
         if self.super_root.is_some() {
             return Err(GameError::NoSuchFunction("challengeRootL2Block"));
         }

@@ -5,8 +5,8 @@ use core::fmt;
 use alloy_primitives::{keccak256, Address, B256, U256};
 
 use crate::oracle::PreimageOracle;
-use rampart_primitives::{localize_ident, LocalKey};
 use crate::types::VmStatus;
+use rampart_primitives::{localize_ident, LocalKey};
 
 /// A VM `step` revert, with its reason.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -103,7 +103,14 @@ where
     F: Fn(&[u8], &[u8]) -> Result<B256, E>,
     E: fmt::Display,
 {
-    fn step(&self, state_data: &[u8], proof: &[u8], _: B256, _: &PreimageOracle, _: Address) -> Result<B256, VmStepError> {
+    fn step(
+        &self,
+        state_data: &[u8],
+        proof: &[u8],
+        _: B256,
+        _: &PreimageOracle,
+        _: Address,
+    ) -> Result<B256, VmStepError> {
         (self.verify)(state_data, proof).map_err(|e| VmStepError(e.to_string()))
     }
 }
@@ -130,7 +137,10 @@ mod tests {
         assert_eq!(vm.step(&pre, &[], ctx, &oracle, caller).unwrap(), alphabet_state_hash(s, s + U256::from(0x60u8)));
         // Ordinary step increments both words.
         let st = alphabet_state(U256::from(5u8), U256::from(100u8));
-        assert_eq!(vm.step(&st, &[], ctx, &oracle, caller).unwrap(), alphabet_state_hash(U256::from(6u8), U256::from(101u8)));
+        assert_eq!(
+            vm.step(&st, &[], ctx, &oracle, caller).unwrap(),
+            alphabet_state_hash(U256::from(6u8), U256::from(101u8))
+        );
         assert!(vm.step(&st[..40], &[], ctx, &oracle, caller).is_err());
     }
 }

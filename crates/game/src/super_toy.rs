@@ -23,11 +23,11 @@ use rampart_protocol::{
 
 use crate::errors::TraceError;
 use crate::oracle::PreimageOracle;
-use rampart_primitives::{localize_ident, LocalKey};
 use crate::stepper::{BigStepper, VmStepError};
 use crate::super_trace::{SuperLocalInputs, SuperStates, SuperchainSource};
 use crate::trace::{PreimageData, StepData, VmTrace, VmTraceFactory};
 use crate::types::VmStatus;
+use rampart_primitives::{localize_ident, LocalKey};
 
 const L1_HEAD_HASH: u64 = LocalKey::L1Head.index();
 const STARTING_OUTPUT_ROOT: u64 = LocalKey::L2OutputRoot.index();
@@ -311,12 +311,7 @@ pub enum SuperToyRead {
     PreState(u64),
 }
 
-const LOCAL_READS: [u64; 4] = [
-    L1_HEAD_HASH,
-    STARTING_OUTPUT_ROOT,
-    DISPUTED_OUTPUT_ROOT,
-    DISPUTED_L2_BLOCK_NUMBER,
-];
+const LOCAL_READS: [u64; 4] = [L1_HEAD_HASH, STARTING_OUTPUT_ROOT, DISPUTED_OUTPUT_ROOT, DISPUTED_L2_BLOCK_NUMBER];
 
 impl SuperToyState {
     /// The program's initial state.

@@ -18,10 +18,10 @@ use alloy_primitives::{keccak256, Address, B256};
 
 use crate::errors::TraceError;
 use crate::oracle::PreimageOracle;
-use rampart_primitives::{localize_ident, LocalKey};
 use crate::stepper::{BigStepper, VmStepError};
-use crate::trace::{OutputSource, SubgameInputs, PreimageData, StepData, VmTrace, VmTraceFactory};
+use crate::trace::{OutputSource, PreimageData, StepData, SubgameInputs, VmTrace, VmTraceFactory};
 use crate::types::VmStatus;
+use rampart_primitives::{localize_ident, LocalKey};
 
 /// Encoded size of a [`ToyState`].
 pub const TOY_STATE_LEN: usize = 8 + 4 + 32 + 32 + 8 + 32 + 1 + 1;
@@ -252,7 +252,14 @@ pub fn toy_verify(state_data: &[u8], proof: &[u8]) -> Result<B256, ToyError> {
 pub struct ToyVm;
 
 impl BigStepper for ToyVm {
-    fn step(&self, state_data: &[u8], _proof: &[u8], local_context: B256, oracle: &PreimageOracle, caller: Address) -> Result<B256, VmStepError> {
+    fn step(
+        &self,
+        state_data: &[u8],
+        _proof: &[u8],
+        local_context: B256,
+        oracle: &PreimageOracle,
+        caller: Address,
+    ) -> Result<B256, VmStepError> {
         let s = ToyState::decode(state_data).map_err(|e| VmStepError(e.to_string()))?;
         let part = match s.pending_read() {
             Some(k) => {
@@ -358,7 +365,14 @@ impl ToyChain {
     }
 
     /// The chain a buggy machine computes, with the bug active from block `bug_from` on.
-    pub fn new_with(anchor_root: B256, anchor_block: u64, len: u64, work: u32, bug_from: u64, bug: Option<ToyBug>) -> Self {
+    pub fn new_with(
+        anchor_root: B256,
+        anchor_block: u64,
+        len: u64,
+        work: u32,
+        bug_from: u64,
+        bug: Option<ToyBug>,
+    ) -> Self {
         let mut outputs = vec![toy_output(anchor_block, anchor_root)];
         for b in anchor_block + 1..=anchor_block + len {
             let prev = outputs[outputs.len() - 1];
@@ -406,7 +420,8 @@ pub fn toy_demo() -> Result<(crate::GameOutcome, Vec<crate::TranscriptEvent>), c
         now: 1_700_000_000,
     };
     let mut game = FaultDisputeGame::create(cfg, Arc::new(ToyVm), registry, init)?;
-    let honest = SplitTraceAccessor::for_game(&game, honest_chain, VmBottom(ToyTraceFactory { work, bug: None }), u64::MAX);
+    let honest =
+        SplitTraceAccessor::for_game(&game, honest_chain, VmBottom(ToyTraceFactory { work, bug: None }), u64::MAX);
     let lying = SplitTraceAccessor::for_game(&game, liar_chain, VmBottom(ToyTraceFactory { work, bug }), u64::MAX);
     let mut h = HonestChallenger::new(challenger, honest);
     let mut l = HonestChallenger::new(proposer, lying);
@@ -461,7 +476,9 @@ mod tests {
         });
         // The bug fires at work round 5, the 9th instruction (3 reads first).
         assert_eq!(step, Some(("challenger".to_string(), 8)));
-        assert!(events.iter().any(|e| matches!(e, crate::TranscriptEvent::Resolved { status: crate::GameStatus::ChallengerWins })));
+        assert!(events
+            .iter()
+            .any(|e| matches!(e, crate::TranscriptEvent::Resolved { status: crate::GameStatus::ChallengerWins })));
     }
 
     #[test]

@@ -427,7 +427,12 @@ impl<O: OutputSource, B: BottomFactory> SplitTraceAccessor<O, B> {
     }
 
     /// op-challenger's pre/post selection for the sub-game of `ref_index` at `pos`, as local inputs.
-    pub fn local_inputs(&self, game: &FaultDisputeGame, ref_index: usize, pos: Position) -> Result<SubgameInputs, TraceError> {
+    pub fn local_inputs(
+        &self,
+        game: &FaultDisputeGame,
+        ref_index: usize,
+        pos: Position,
+    ) -> Result<SubgameInputs, TraceError> {
         let (pre, post) = split_pre_post(game, ref_index, pos, self.split(), self.max_depth)?;
         let (starting_output, starting_block, starting_pos) = match pre {
             Some(c) => (c.claim, self.top.honest_block_number(c.position), c.position),
@@ -444,11 +449,21 @@ impl<O: OutputSource, B: BottomFactory> SplitTraceAccessor<O, B> {
                 l1_config: None,
             },
             starting_block,
-            local_context: FaultDisputeGame::compute_local_context(starting_output, starting_pos, post.claim, post.position),
+            local_context: FaultDisputeGame::compute_local_context(
+                starting_output,
+                starting_pos,
+                post.claim,
+                post.position,
+            ),
         })
     }
 
-    fn bottom_for(&self, game: &FaultDisputeGame, ref_index: usize, pos: Position) -> Result<(Box<dyn TraceProvider>, Position), TraceError> {
+    fn bottom_for(
+        &self,
+        game: &FaultDisputeGame,
+        ref_index: usize,
+        pos: Position,
+    ) -> Result<(Box<dyn TraceProvider>, Position), TraceError> {
         let split = self.split();
         let inputs = self.local_inputs(game, ref_index, pos)?;
         let bottom_depth = self.max_depth - split - 1;

@@ -294,13 +294,17 @@ pub fn transcript(game: &FaultDisputeGame, names: &BTreeMap<Address, String>) ->
                 recipient: format!("{} (L2 block number challenge)", name(by)),
                 countered: true,
             },
-            GameEvent::ClaimResolved { claim_index, recipient, countered } => {
-                TranscriptEvent::ClaimResolved { index: *claim_index, recipient: name(recipient), countered: *countered }
-            }
+            GameEvent::ClaimResolved { claim_index, recipient, countered } => TranscriptEvent::ClaimResolved {
+                index: *claim_index,
+                recipient: name(recipient),
+                countered: *countered,
+            },
             GameEvent::Resolved { status } => TranscriptEvent::Resolved { status: *status },
             GameEvent::GameClosed { mode } => TranscriptEvent::Closed { mode: *mode },
             GameEvent::CreditUnlocked { .. } => continue,
-            GameEvent::CreditPaid { recipient, amount } => TranscriptEvent::Paid { who: name(recipient), amount: *amount },
+            GameEvent::CreditPaid { recipient, amount } => {
+                TranscriptEvent::Paid { who: name(recipient), amount: *amount }
+            }
         });
     }
     for a in game.participants() {

@@ -8,8 +8,7 @@ use crate::position::{Position, MAX_POSITION_BITLEN};
 pub use rampart_primitives::VmStatus;
 
 /// Alphabet VM absolute prestate: `keccak256(uint256(0x60))` with status byte 3 (vectors.md §3.4).
-pub const ALPHABET_ABSOLUTE_PRESTATE: B256 =
-    b256!("03c7ae758795765c6664a5d39bf63841c71ff191e9189522bad8ebff5d4eca98");
+pub const ALPHABET_ABSOLUTE_PRESTATE: B256 = b256!("03c7ae758795765c6664a5d39bf63841c71ff191e9189522bad8ebff5d4eca98");
 
 /// A dispute game type id (`GameType` in `Types.sol`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -16,7 +16,10 @@ fn io(op: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> StoreErro
 }
 
 /// Writes `entries` (in the order given; pass them in key order for a deterministic file) to `path`.
-pub fn write<'a>(path: &Path, entries: impl IntoIterator<Item = (&'a PreimageKey, &'a Vec<u8>)>) -> Result<usize, StoreError> {
+pub fn write<'a>(
+    path: &Path,
+    entries: impl IntoIterator<Item = (&'a PreimageKey, &'a Vec<u8>)>,
+) -> Result<usize, StoreError> {
     let f = fs::File::create(path).map_err(io("creating", path))?;
     let mut w = BufWriter::new(flate2::write::GzEncoder::new(f, flate2::Compression::best()));
     let mut n = 0;
@@ -24,7 +27,11 @@ pub fn write<'a>(path: &Path, entries: impl IntoIterator<Item = (&'a PreimageKey
         writeln!(w, "0x{} 0x{}", hex::encode(k.as_bytes()), hex::encode(v)).map_err(io("writing", path))?;
         n += 1;
     }
-    let gz = w.into_inner().map_err(|e| StoreError::Io { op: "writing", path: path.to_path_buf(), source: e.into_error() })?;
+    let gz = w.into_inner().map_err(|e| StoreError::Io {
+        op: "writing",
+        path: path.to_path_buf(),
+        source: e.into_error(),
+    })?;
     gz.finish().map_err(io("finishing", path))?.sync_all().map_err(io("syncing", path))?;
     Ok(n)
 }

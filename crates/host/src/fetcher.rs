@@ -36,12 +36,8 @@ impl Fetcher for NativeFetcher {
     fn fetch<'a>(&'a self, hint: &'a ParsedHint) -> FetchFuture<'a> {
         Box::pin(async move {
             match hint {
-                ParsedHint::L1Precompile { address, gas, input } => {
-                    verify::precompile(*address, *gas, input).map_err(|reason| FetchError::Unsupported {
-                        kind: HintType::L1Precompile.as_str(),
-                        reason,
-                    })
-                }
+                ParsedHint::L1Precompile { address, gas, input } => verify::precompile(*address, *gas, input)
+                    .map_err(|reason| FetchError::Unsupported { kind: HintType::L1Precompile.as_str(), reason }),
                 _ => Ok(Vec::new()),
             }
         })
@@ -267,13 +263,15 @@ impl OnlineFetcher {
                 ),
             });
         };
-        verify::blob(versioned, &s.kzg_commitment.0, &s.blob, &s.kzg_proof.0).map_err(|r| self.beacon.wrong(&path, &key, r))
+        verify::blob(versioned, &s.kzg_commitment.0, &s.blob, &s.kzg_proof.0)
+            .map_err(|r| self.beacon.wrong(&path, &key, r))
     }
 
     async fn l2_transactions(&self, hash: B256) -> FetchResult<Preimages> {
         let (header, raw_header) = Self::raw_header(&self.l2, hash).await?;
         let raw: Bytes = self.l2.call_as("debug_getRawBlock", json!([hash]), hash).await?;
-        let (block_header, txs) = verify::split_raw_block(&raw).map_err(|r| self.l2.wrong("debug_getRawBlock", hash, r))?;
+        let (block_header, txs) =
+            verify::split_raw_block(&raw).map_err(|r| self.l2.wrong("debug_getRawBlock", hash, r))?;
         if keccak256(&block_header) != hash {
             return Err(self.l2.wrong("debug_getRawBlock", hash, "the block's header has another hash"));
         }
@@ -368,10 +366,8 @@ impl OnlineFetcher {
     pub async fn output_root_of(&self, head: B256, expected: Option<B256>) -> FetchResult<(B256, Preimages)> {
         let (header, raw_header) = Self::raw_header(&self.l2, head).await?;
         let key = format!("{L2_TO_L1_MESSAGE_PASSER} at block {}", header.number);
-        let p: serde_json::Value = self
-            .l2
-            .call_as("eth_getProof", json!([L2_TO_L1_MESSAGE_PASSER, [], hex_num(header.number)]), &key)
-            .await?;
+        let p: serde_json::Value =
+            self.l2.call_as("eth_getProof", json!([L2_TO_L1_MESSAGE_PASSER, [], hex_num(header.number)]), &key).await?;
         let storage_root: B256 = serde_json::from_value(p["storageHash"].clone())
             .map_err(|e| self.l2.wrong("eth_getProof", &key, format!("storageHash: {e}")))?;
         let account: Vec<Bytes> = serde_json::from_value(p["accountProof"].clone())

@@ -27,11 +27,13 @@ pub use fetcher::{
     FetchFuture, Fetcher, HintRouter, NativeFetcher, NodeUrls, OnlineFetcher, RouteReport, RouterStats,
     L2_TO_L1_MESSAGE_PASSER,
 };
-pub use online::{FetchOnMiss, OnlineHost, OnlineSummary, SharedStore};
 pub use hints::{hint_type, BlockId, HintType, ParsedHint};
+pub use online::{FetchOnMiss, OnlineHost, OnlineSummary, SharedStore};
 
 pub use local::{normalize_json, LocalInputs};
-pub use server::{verify_preimage, HintHandler, PreimageServer, ServeReport, ServerError, MAX_DERIVED_BYTES, REPORTED_HINTS};
+pub use server::{
+    verify_preimage, HintHandler, PreimageServer, ServeReport, ServerError, MAX_DERIVED_BYTES, REPORTED_HINTS,
+};
 pub use store::{
     DirectoryKeyValueStore, FallbackStore, FixtureStore, KeyValueStore, MemoryKeyValueStore, SplitStore, StoreError,
     KV_FORMAT_DIRECTORY, KV_FORMAT_FILE,

@@ -221,10 +221,8 @@ impl RpcClient {
         let key = key.to_string();
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let body = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
-        let (status, text) = self
-            .http
-            .with_retries(method, &key, || finish_post(&self.http.client, &self.http.url, &body))
-            .await?;
+        let (status, text) =
+            self.http.with_retries(method, &key, || finish_post(&self.http.client, &self.http.url, &body)).await?;
         let v: Value = serde_json::from_str(&text)
             .map_err(|_| self.http.err(method, &key, format!("HTTP {status}: not JSON: {}", truncate(&text, 200))))?;
         if let Some(e) = v.get("error") {
@@ -321,8 +319,10 @@ impl BeaconClient {
     /// `GET path`, decoded as JSON; `key` names what is asked for in errors.
     pub async fn get(&self, path: &str, key: &str) -> FetchResult<Value> {
         let url = format!("{}{path}", self.http.url);
-        let (status, text) =
-            self.http.with_retries(path, key, || async { finish(self.http.client.get(&url).send().await).await }).await?;
+        let (status, text) = self
+            .http
+            .with_retries(path, key, || async { finish(self.http.client.get(&url).send().await).await })
+            .await?;
         if status != 200 {
             return Err(self.http.err(path, key, format!("HTTP {status}: {}", truncate(&text, 200))));
         }
@@ -337,9 +337,9 @@ impl BeaconClient {
                 let genesis = quoted(&g["data"], "genesis_time")
                     .ok_or_else(|| self.wrong("/eth/v1/beacon/genesis", "genesis", "no data.genesis_time"))?;
                 let s = self.get("/eth/v1/config/spec", "SECONDS_PER_SLOT").await?;
-                let per_slot = quoted(&s["data"], "SECONDS_PER_SLOT")
-                    .filter(|s| *s > 0)
-                    .ok_or_else(|| self.wrong("/eth/v1/config/spec", "SECONDS_PER_SLOT", "no positive SECONDS_PER_SLOT"))?;
+                let per_slot = quoted(&s["data"], "SECONDS_PER_SLOT").filter(|s| *s > 0).ok_or_else(|| {
+                    self.wrong("/eth/v1/config/spec", "SECONDS_PER_SLOT", "no positive SECONDS_PER_SLOT")
+                })?;
                 Ok((genesis, per_slot))
             })
             .await

@@ -313,7 +313,9 @@ impl<S: KeyValueStore> PreimageServer<S> {
         // The hint thread ends when its channel closes; if the client keeps it open, leave the thread blocked
         // (it owns only the hint streams) rather than hang here.
         // (The thread signals its end; a panic in it drops the sender, which also ends the wait.)
-        if done_rx.recv_timeout(std::time::Duration::from_millis(200)) != Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
+        if done_rx.recv_timeout(std::time::Duration::from_millis(200))
+            != Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+        {
             let _ = hints.join();
         }
         let mut l = log.lock().unwrap_or_else(|p| p.into_inner());

@@ -231,7 +231,9 @@ impl FixtureStore {
                 Err(KvError::Line { line, reason }) => {
                     return Err(StoreError::BadFixture { path: path.to_path_buf(), line, reason: reason.to_string() })
                 }
-                Err(KvError::Io(e)) => return Err(StoreError::Io { op: "reading", path: path.to_path_buf(), source: e }),
+                Err(KvError::Io(e)) => {
+                    return Err(StoreError::Io { op: "reading", path: path.to_path_buf(), source: e })
+                }
             }
         }
         Ok(FixtureStore { map })

@@ -208,9 +208,8 @@ mod tests {
         let mut checked = 0;
         for n in [0usize, 1, 2, 3, 16, 17, 127, 128, 129, 130] {
             let items: Vec<Vec<u8>> = (0..n).map(|i| vec![i as u8; 1 + (i * 7) % 90]).collect();
-            let root = alloy_trie::root::ordered_trie_root_with_encoder(&items, |x: &Vec<u8>, buf| {
-                buf.extend_from_slice(x)
-            });
+            let root =
+                alloy_trie::root::ordered_trie_root_with_encoder(&items, |x: &Vec<u8>, buf| buf.extend_from_slice(x));
             let pre = ordered_trie(&items, root).unwrap();
             let map: std::collections::BTreeMap<B256, Bytes> =
                 pre.iter().map(|(_, v)| (keccak256(v), Bytes::from(v.clone()))).collect();
@@ -267,10 +266,13 @@ mod tests {
         assert!(proof_nodes(&[node], B256::ZERO).is_err());
         assert!(proof_nodes(&[], EMPTY_ROOT_HASH).unwrap().is_empty());
         assert!(proof_nodes(&[], B256::ZERO).is_err());
-        let (root, (k, v)) = output_root(B256::repeat_byte(1), B256::repeat_byte(2), B256::repeat_byte(3), None).unwrap();
+        let (root, (k, v)) =
+            output_root(B256::repeat_byte(1), B256::repeat_byte(2), B256::repeat_byte(3), None).unwrap();
         assert_eq!(k, PreimageKey::keccak256(root.0));
         assert_eq!(keccak256(&v), root);
-        assert!(output_root(B256::repeat_byte(1), B256::repeat_byte(2), B256::repeat_byte(3), Some(B256::ZERO)).is_err());
+        assert!(
+            output_root(B256::repeat_byte(1), B256::repeat_byte(2), B256::repeat_byte(3), Some(B256::ZERO)).is_err()
+        );
     }
 
     #[test]

@@ -67,8 +67,7 @@ fn serve(behaviour: Arc<Behaviour>) -> (String, Arc<AtomicUsize>) {
                             return;
                         }
                         Reply::Result(v) => {
-                            let body =
-                                serde_json::json!({"jsonrpc": "2.0", "id": req["id"], "result": v}).to_string();
+                            let body = serde_json::json!({"jsonrpc": "2.0", "id": req["id"], "result": v}).to_string();
                             let resp = format!(
                                 "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
                                 body.len()
@@ -100,13 +99,15 @@ fn runtime() -> tokio::runtime::Runtime {
 
 #[test]
 fn a_node_that_drops_the_first_requests_is_retried_with_backoff() {
-    let (url, count) = serve(Arc::new(|n, _req: &serde_json::Value| {
-        if n < 2 {
-            Reply::Drop
-        } else {
-            Reply::Result(serde_json::json!("0x2a"))
-        }
-    }));
+    let (url, count) = serve(Arc::new(
+        |n, _req: &serde_json::Value| {
+            if n < 2 {
+                Reply::Drop
+            } else {
+                Reply::Result(serde_json::json!("0x2a"))
+            }
+        },
+    ));
     let rpc = RpcClient::new("test node", &url, fast_policy()).unwrap();
     let v = runtime().block_on(rpc.call("eth_blockNumber", serde_json::json!([]), "head")).unwrap();
     assert_eq!(v, serde_json::json!("0x2a"));
@@ -178,8 +179,7 @@ fn a_header_that_does_not_hash_to_its_key_is_rejected_and_nothing_is_stored() {
 fn starting_output_is_checked_against_the_agreed_root() {
     // L2 node: the header of the agreed head and an eth_getProof of the message passer.
     let state_root_node = alloy_primitives::Bytes::from(vec![0xc2, 0x80, 0x80]);
-    let header =
-        alloy_consensus::Header { number: 3, state_root: keccak256(&state_root_node), ..Default::default() };
+    let header = alloy_consensus::Header { number: 3, state_root: keccak256(&state_root_node), ..Default::default() };
     let raw = alloy_rlp::encode(&header);
     let head = keccak256(&raw);
     let storage_root = B256::repeat_byte(0x11);

@@ -5,8 +5,7 @@ use rampart_host::preimage::native::{oracle_pipes, ClientEnds};
 use rampart_host::preimage::selftest::{self, Fixture};
 use rampart_host::preimage::{Channel, ChannelError, Hint, HintWriter, OracleError, OracleReader, PreimageKey};
 use rampart_host::{
-    KeyValueStore, LocalInputs, MemoryKeyValueStore, PreimageServer, ServeReport, ServerError,
-    SplitStore,
+    KeyValueStore, LocalInputs, MemoryKeyValueStore, PreimageServer, ServeReport, ServerError, SplitStore,
 };
 use rampart_primitives::{keccak256, sha256};
 use std::io::Write;
@@ -232,25 +231,28 @@ fn hint_flood_is_counted_not_kept() {
     let r = server.join().unwrap().unwrap();
     assert_eq!(r.hints_received, u64::from(GOOD + BAD));
     assert_eq!(r.hints.len(), rampart_host::REPORTED_HINTS);
-    assert_eq!(r.hints[4095], Hint::new("l1-block-header", {
-        let mut d = vec![0u8; 32];
-        d[30..].copy_from_slice(&4095u16.to_be_bytes());
-        d
-    }));
+    assert_eq!(
+        r.hints[4095],
+        Hint::new("l1-block-header", {
+            let mut d = vec![0u8; 32];
+            d[30..].copy_from_slice(&4095u16.to_be_bytes());
+            d
+        })
+    );
     assert_eq!(r.bad_hints.len(), rampart_host::REPORTED_HINTS);
     assert!(r.hint_error.is_none());
 
     // A handler that makes 1 MiB per hint, bounded at 8 MiB: the ninth hint ends the hint channel.
-    let handler: rampart_host::HintHandler = std::sync::Arc::new(|h: &Hint| {
-        vec![(PreimageKey::precompile(keccak256(&h.data)), vec![7u8; 1 << 20])]
-    });
+    let handler: rampart_host::HintHandler =
+        std::sync::Arc::new(|h: &Hint| vec![(PreimageKey::precompile(keccak256(&h.data)), vec![7u8; 1 << 20])]);
     let (client, server_ends) = oracle_pipes();
-    let server = std::thread::spawn(move || {
-        PreimageServer::new(MemoryKeyValueStore::new())
-            .with_hint_handler(handler)
-            .with_derived_limit(8 << 20)
-            .serve(server_ends.hint_rx, server_ends.hint_tx, server_ends.key_rx, server_ends.data_tx)
-    });
+    let server =
+        std::thread::spawn(move || {
+            PreimageServer::new(MemoryKeyValueStore::new())
+                .with_hint_handler(handler)
+                .with_derived_limit(8 << 20)
+                .serve(server_ends.hint_rx, server_ends.hint_tx, server_ends.key_rx, server_ends.data_tx)
+        });
     let mut ch = client.hint;
     let mut acked = 0;
     for i in 0..20u32 {

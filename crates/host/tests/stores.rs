@@ -2,11 +2,11 @@
 //! fixture files, split/fallback routing and local inputs.
 
 use rampart_host::preimage::{LocalKey, PreimageKey};
-use rampart_primitives::keccak256;
 use rampart_host::{
     normalize_json, verify_preimage, DirectoryKeyValueStore, FallbackStore, FixtureStore, KeyValueStore, LocalInputs,
     MemoryKeyValueStore, SplitStore, StoreError,
 };
+use rampart_primitives::keccak256;
 use std::path::{Path, PathBuf};
 
 fn tmp(name: &str) -> PathBuf {
@@ -79,7 +79,10 @@ fn directory_written_by_hand_in_the_op_program_layout() {
     let k = PreimageKey::keccak256(keccak256(value));
     assert_eq!(s.get(&k).unwrap(), Some(value.to_vec()));
     assert!(verify_preimage(&k, value));
-    assert_eq!(s.get(&PreimageKey::local_input(LocalKey::L2ChainId)).unwrap(), Some(11_155_111u64.to_be_bytes().to_vec()));
+    assert_eq!(
+        s.get(&PreimageKey::local_input(LocalKey::L2ChainId)).unwrap(),
+        Some(11_155_111u64.to_be_bytes().to_vec())
+    );
     // A corrupt value is an error naming the file, not a panic or a silent miss.
     let bad = PreimageKey::keccak256([3; 32]);
     let p = s.path_of(&bad);

@@ -4,9 +4,9 @@
 //! from the proofs and every write recomputes the root through the same siblings.
 
 use crate::error::StepError;
-use rampart_primitives::{keccak256 as keccak, sha256};
 use crate::memory::{read_checked, MemoryProof, MEMORY_PROOF_SIZE};
 use crate::witness::{push_thread, state_hash, PackedState, Thread, EMPTY_THREAD_ROOT, STATE_SIZE, THREAD_SIZE};
+use rampart_primitives::{keccak256 as keccak, sha256};
 
 /// Steps a thread may run before it is preempted.
 pub const SCHED_QUANTUM: u64 = 100_000;

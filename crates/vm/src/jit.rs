@@ -63,8 +63,7 @@ pub(crate) struct JitCtx {
 
 /// Signature of the entry trampoline: runs the block at `entry` and the blocks it chains to, within `budget`
 /// steps; returns the steps executed, ORed with [`EXIT_FAULT`] / [`EXIT_CODE_WRITTEN`].
-type EnterFn =
-    unsafe extern "sysv64" fn(thread: *mut ThreadState, ctx: *mut JitCtx, budget: u64, entry: usize) -> u64;
+type EnterFn = unsafe extern "sysv64" fn(thread: *mut ThreadState, ctx: *mut JitCtx, budget: u64, entry: usize) -> u64;
 
 /// One jump cache entry: a guest pc (`u64::MAX`: empty) and the entry point of its block's translation.
 #[repr(C)]

@@ -194,7 +194,10 @@ pub fn decode_from(input: impl Read) -> Result<State, StateFileError> {
         let mut stack = Vec::new();
         for _ in 0..n {
             let enc: [u8; THREAD_WITNESS_SIZE] = r.array("thread")?;
-            stack.push(ThreadState::decode(&enc).ok_or_else(|| StateFileError::Invalid("thread exited flag must be 0 or 1".into()))?);
+            stack.push(
+                ThreadState::decode(&enc)
+                    .ok_or_else(|| StateFileError::Invalid("thread exited flag must be 0 or 1".into()))?,
+            );
         }
         if right {
             state.right_thread_stack = stack;
@@ -237,8 +240,12 @@ pub fn read_state(path: &Path) -> Result<State, StateFileError> {
         }
         Box::new(std::fs::File::open(path).map_err(|e| io_err(path, e))?)
     };
-    let data = rampart_primitives::gz::maybe_gunzip(BufReader::with_capacity(64 << 10, input), MAX_STATE_BYTES, "a state file")
-        .map_err(|e| io_err(path, e))?;
+    let data = rampart_primitives::gz::maybe_gunzip(
+        BufReader::with_capacity(64 << 10, input),
+        MAX_STATE_BYTES,
+        "a state file",
+    )
+    .map_err(|e| io_err(path, e))?;
     decode_from(data).map_err(|e| match e {
         StateFileError::Invalid(m) => StateFileError::Invalid(format!("{name}: {m}")),
         other => other,

@@ -1062,11 +1062,7 @@ impl Vm {
 
 /// Drops the decoded pages written since the last call, and the jump cache entries of their translations.
 #[inline(never)]
-fn invalidate_code(
-    code: &mut interp::CodeCache,
-    memory: &mut Memory,
-    jit: &mut JitSlot,
-) {
+fn invalidate_code(code: &mut interp::CodeCache, memory: &mut Memory, jit: &mut JitSlot) {
     let pages = memory.take_code_writes();
     code.invalidate_pages(&pages);
     #[cfg(all(target_arch = "x86_64", unix))]

@@ -63,7 +63,9 @@ fn program_host(exe: &Path, scratch: &Path) -> Result<Vec<String>, CliError> {
         .ok_or_else(|| CliError::fail(format!("{}: no host_args in the first claim", claims_path.display())))?;
     let mut host = vec![exe.display().to_string(), "host".into(), "--server".into()];
     for a in args {
-        let a = a.as_str().ok_or_else(|| CliError::fail(format!("{}: a host arg is not a string", claims_path.display())))?;
+        let a = a
+            .as_str()
+            .ok_or_else(|| CliError::fail(format!("{}: a host arg is not a string", claims_path.display())))?;
         host.push(match a {
             "preimages" => kv.display().to_string(),
             f @ ("rollup.json" | "l1-config.json") => data.join(f).display().to_string(),

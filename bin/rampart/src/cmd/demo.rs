@@ -30,11 +30,14 @@ const BUNDLED_PROGRAM: &str = "guests/bin/rampart-program.elf";
 
 /// The bundled fault-proof program's bytes.
 pub fn program_elf() -> Result<&'static [u8], CliError> {
-    Ok(crate::bundle::get(BUNDLED_PROGRAM).ok_or_else(|| CliError::fail("the fault-proof program is not bundled"))?.bytes)
+    Ok(crate::bundle::get(BUNDLED_PROGRAM)
+        .ok_or_else(|| CliError::fail("the fault-proof program is not bundled"))?
+        .bytes)
 }
 
 fn load(path: &str) -> Result<State, CliError> {
-    let data = rampart_vm::elf::read_elf_file(std::path::Path::new(path)).map_err(|e| CliError::fail(format!("reading guest {path}: {e}")))?;
+    let data = rampart_vm::elf::read_elf_file(std::path::Path::new(path))
+        .map_err(|e| CliError::fail(format!("reading guest {path}: {e}")))?;
     parse(path, &data)
 }
 
@@ -60,7 +63,8 @@ fn run_disputes() -> Result<(), CliError> {
     let start = Instant::now();
     let data = DevnetData::bundled().map_err(|e| CliError::fail(e.to_string()))?;
     let mut out = std::io::stdout().lock();
-    let runs = rampart_agent::demo::run_demo(&data, program_elf()?, &mut out).map_err(|e| CliError::fail(e.to_string()))?;
+    let runs =
+        rampart_agent::demo::run_demo(&data, program_elf()?, &mut out).map_err(|e| CliError::fail(e.to_string()))?;
     println!();
     println!(
         "--- {} disputes, {} claims, {} verified steps, honest side won every one ({:.1} s) ---",

@@ -63,9 +63,10 @@ pub fn export(f: &fixture::Fixture, dir: &Path) -> Result<ExportedInputs, CliErr
     let attributes_hash = put(&mut store, input::encode_attributes(&f.attributes, config_hash.into()))?;
     count +=
         [parent_hash, config_hash, attributes_hash].iter().filter(|h| !f.preimages.contains(&(**h).into())).count();
-    let block_number = f.parent_header.number.checked_add(1).ok_or_else(|| {
-        CliError::fail(format!("parent block number {} has no successor", f.parent_header.number))
-    })?;
+    let block_number =
+        f.parent_header.number.checked_add(1).ok_or_else(|| {
+            CliError::fail(format!("parent block number {} has no successor", f.parent_header.number))
+        })?;
     // The accelerated guest asks the precompile oracle: build the block natively once, recording every call, and
     // store each answer under its type-6 key (and the call itself under its keccak256 key, as kona-host does).
     let recorder = std::sync::Arc::new(RecordingPrecompiles::default());

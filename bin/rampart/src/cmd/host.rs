@@ -170,7 +170,9 @@ pub fn run(args: HostArgs) -> Result<(), CliError> {
     let result = match &host {
         Some(h) => {
             let store = SplitStore::new(locals, FallbackStore::new(h.fetch_on_miss(shared.clone()), fixture));
-            PreimageServer::new(store).with_hint_handler(h.hint_handler(shared)).serve(hint_rx, hint_tx, key_rx, data_tx)
+            PreimageServer::new(store)
+                .with_hint_handler(h.hint_handler(shared))
+                .serve(hint_rx, hint_tx, key_rx, data_tx)
         }
         None => PreimageServer::new(SplitStore::new(locals, FallbackStore::new(shared, fixture)))
             .with_hint_handler(std::sync::Arc::new(precompile_hint))

@@ -31,7 +31,8 @@ pub fn run(args: LoadElfArgs) -> Result<(), CliError> {
     if !args.out.is_empty() && args.out != "-" && !state_file::is_binary_path(&args.out) {
         return Err(CliError::usage(format!("--out {:?}: json not supported (use .bin or .bin.gz)", args.out)));
     }
-    let data = rampart_vm::elf::read_elf_file(Path::new(&args.path)).map_err(|e| CliError::fail(format!("reading ELF {}: {e}", args.path)))?;
+    let data = rampart_vm::elf::read_elf_file(Path::new(&args.path))
+        .map_err(|e| CliError::fail(format!("reading ELF {}: {e}", args.path)))?;
     let elf = Elf::parse(&data).map_err(|e| CliError::fail(format!("{}: {e}", args.path)))?;
     let state = elf.load().map_err(|e| CliError::fail(format!("{}: {e}", args.path)))?;
     if !args.meta.is_empty() {

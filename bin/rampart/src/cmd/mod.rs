@@ -96,4 +96,3 @@ mod tests {
         let _ = std::fs::remove_dir_all(&d);
     }
 }
-

@@ -97,7 +97,8 @@ fn parse_preimage_stop(s: &str) -> Result<PreimageStop, CliError> {
     }
     let mut parts = s.split('@');
     let key = parts.next().unwrap_or_default().trim_start_matches("0x");
-    let bytes = rampart_primitives::hex::decode(key).map_err(|e| CliError::usage(format!("invalid --stop-at-preimage key {key:?}: {e}")))?;
+    let bytes = rampart_primitives::hex::decode(key)
+        .map_err(|e| CliError::usage(format!("invalid --stop-at-preimage key {key:?}: {e}")))?;
     if bytes.is_empty() || bytes.len() > 32 {
         return Err(CliError::usage("invalid --stop-at-preimage: key prefix must be 1..32 bytes"));
     }
@@ -299,7 +300,11 @@ fn run_loop(
                 let size_ok = args.stop_at_preimage_larger_than == 0 || len > args.stop_at_preimage_larger_than;
                 let by_kind = (preimage_type.is_some() || args.stop_at_preimage_larger_than > 0) && type_ok && size_ok;
                 if key_hit || by_kind {
-                    eprintln!("INFO Stopping at preimage read key=0x{} offset={offset} step={}", rampart_primitives::hex::Hex(&key), vm.state.step);
+                    eprintln!(
+                        "INFO Stopping at preimage read key=0x{} offset={offset} step={}",
+                        rampart_primitives::hex::Hex(&key),
+                        vm.state.step
+                    );
                     break;
                 }
             }

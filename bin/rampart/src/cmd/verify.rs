@@ -84,20 +84,22 @@ pub fn run(args: VerifyArgs) -> Result<(), CliError> {
         v.try_into().map_err(|_| CliError::usage("--caller: expected 20 bytes"))?
     };
     let raw = preimage.as_ref().map(|p| (p.key, p.value.clone(), p.offset));
-    let (post, read) = rampart_agent::verify_as_game(
-        &state,
-        &p.proof_data,
-        raw.as_ref(),
-        local_context.into(),
-        caller.into(),
-    )
-    .map_err(|e| CliError::fail(format!("step {} rejected through the contract's interface: {e}", p.step)))?;
+    let (post, read) =
+        rampart_agent::verify_as_game(&state, &p.proof_data, raw.as_ref(), local_context.into(), caller.into())
+            .map_err(|e| CliError::fail(format!("step {} rejected through the contract's interface: {e}", p.step)))?;
     if post.0 != out.post_hash {
-        return Err(CliError::fail(format!("step {}: the contract's interface computes another post-state {post}", p.step)));
+        return Err(CliError::fail(format!(
+            "step {}: the contract's interface computes another post-state {post}",
+            p.step
+        )));
     }
     println!("ok 0x{}", hex::encode(out.post_hash));
     if let Some(k) = read {
-        println!("read oracle key {k} (caller 0x{}, local context 0x{})", hex::encode(caller), hex::encode(local_context));
+        println!(
+            "read oracle key {k} (caller 0x{}, local context 0x{})",
+            hex::encode(caller),
+            hex::encode(local_context)
+        );
     }
     Ok(())
 }

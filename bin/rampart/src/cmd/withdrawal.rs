@@ -88,10 +88,12 @@ fn finalize_timeline(data: &DevnetData, block: u64, root: alloy_primitives::B256
     let mut game = proposal_game(data, block, root, absolute, Address::repeat_byte(0xee), t0).map_err(fail)?;
     let proven_at = t0 + 12;
     game.advance(12);
-    let show = |game: &rampart_game::FaultDisputeGame, when: &str| match check_finalize(game, proven_at, PROOF_MATURITY_DELAY) {
-        Ok(()) => println!("  {when}: finalizeWithdrawalTransaction would succeed"),
-        Err(e) => println!("  {when}: refused: {e}"),
-    };
+    let show =
+        |game: &rampart_game::FaultDisputeGame, when: &str| match check_finalize(game, proven_at, PROOF_MATURITY_DELAY)
+        {
+            Ok(()) => println!("  {when}: finalizeWithdrawalTransaction would succeed"),
+            Err(e) => println!("  {when}: refused: {e}"),
+        };
     show(&game, "proven, +12 s");
     game.advance(PROOF_MATURITY_DELAY + 1);
     show(&game, "proof matured");

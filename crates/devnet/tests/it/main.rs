@@ -101,7 +101,8 @@ async fn short_devnet_on_geth_and_op_geth_is_faithful() {
             let again: Vec<_> = if activation {
                 Vec::new()
             } else {
-                let (isthmus, karst) = (ChainParams::active(p.forks.isthmus, ts), ChainParams::active(p.forks.karst, ts));
+                let (isthmus, karst) =
+                    (ChainParams::active(p.forks.isthmus, ts), ChainParams::active(p.forks.karst, ts));
                 txgen.next_block(isthmus, karst, opts.max_txs_per_block).into_iter().map(|t| t.raw).collect()
             };
             assert_eq!(b.batch_transactions(), again, "user transactions of block {}", b.block.number);
@@ -167,9 +168,9 @@ async fn short_devnet_on_geth_and_op_geth_is_faithful() {
         };
         let archived = devnet.archive.blocks().await;
         let first_blob = archived.first().and_then(|b| {
-            b.blobs.first().map(|x| {
-                (b.number, rampart_derive::IndexedBlobHash { index: x.index, hash: x.versioned_hash() })
-            })
+            b.blobs
+                .first()
+                .map(|x| (b.number, rampart_derive::IndexedBlobHash { index: x.index, hash: x.versioned_hash() }))
         });
         let mut online_runs = 0;
         for n in [1, 12, 16, BLOCKS] {
@@ -187,14 +188,22 @@ async fn short_devnet_on_geth_and_op_geth_is_faithful() {
                 assert_eq!(on.verdict, off.verdict, "offline rerun of block {n} gives the online verdict");
                 assert_eq!((s.failed, s.last_error.clone()), (0, None));
                 assert!(s.hints >= 6 && s.written > 0 && s.rpc.0 > 0, "{s:?}");
-                assert_eq!(on.served.preimages, off.served.preimages, "the offline rerun read what the online run served");
+                assert_eq!(
+                    on.served.preimages, off.served.preimages,
+                    "the offline rerun read what the online run served"
+                );
                 assert_eq!(on.served.hints.len(), off.served.hints.len());
                 if c.valid {
                     assert_eq!(on.l1_walked, off.l1_walked);
                     assert!(on.l1_walked >= 2);
                 }
                 online_runs += 1;
-                println!("online block {n} valid {}: {s:?}, {} preimages served, {} hints", c.valid, on.served.preimages, on.served.hints.len());
+                println!(
+                    "online block {n} valid {}: {s:?}, {} preimages served, {} hints",
+                    c.valid,
+                    on.served.preimages,
+                    on.served.hints.len()
+                );
             }
         }
         assert_eq!(online_runs, 8);

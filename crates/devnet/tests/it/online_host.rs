@@ -7,8 +7,8 @@ use rampart_derive::{ChainProvider, IndexedBlobHash};
 use rampart_devnet::{claims::Claim, dataset::flag};
 use rampart_executor::OpPayloadAttributes;
 use rampart_host::{
-    preimage::native::oracle_pipes, rpc::RetryPolicy, DirectoryKeyValueStore, HintHandler, KeyValueStore,
-    LocalInputs, NodeUrls, OnlineHost, PreimageServer, ServeReport, SharedStore, SplitStore,
+    preimage::native::oracle_pipes, rpc::RetryPolicy, DirectoryKeyValueStore, HintHandler, KeyValueStore, LocalInputs,
+    NodeUrls, OnlineHost, PreimageServer, ServeReport, SharedStore, SplitStore,
 };
 use rampart_program::{
     check_claim, execute_block, executor_config, prologue, BootInfo, ChannelOracle, OracleBlobProvider,
@@ -32,7 +32,9 @@ fn b256(c: &Claim, f: &str) -> [u8; 32] {
 }
 
 fn locals(c: &Claim, dataset: &Path) -> LocalInputs {
-    let json = |f: &str| rampart_host::normalize_json(&std::fs::read(dataset.join(flag(&c.host_args, f).unwrap())).unwrap()).unwrap();
+    let json = |f: &str| {
+        rampart_host::normalize_json(&std::fs::read(dataset.join(flag(&c.host_args, f).unwrap())).unwrap()).unwrap()
+    };
     LocalInputs {
         l1_head: b256(c, "--l1-head"),
         agreed_output_root: b256(c, "--agreed-l2-output-root"),

@@ -13,9 +13,7 @@ use std::collections::BTreeSet;
 use alloy_primitives::{Address, B256};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
-use rampart_game::{
-    run_game, FaultDisputeGame, GameStatus, HonestChallenger, Player, PreimageData, RunConfig,
-};
+use rampart_game::{run_game, FaultDisputeGame, GameStatus, HonestChallenger, Player, PreimageData, RunConfig};
 
 use crate::common::*;
 
@@ -290,10 +288,14 @@ fn play(case: &Case) -> Result<usize, TestCaseError> {
     let out = run_game(&mut game, &mut players, RunConfig::default());
     drop(players);
     if std::env::var_os("GAME_DEBUG").is_some() {
-        let names = [(honest(), "honest".to_string()), (liar(), "liar".to_string()), (honest_proposer(), "proposer".to_string())]
-            .into_iter()
-            .chain((0..3u8).map(|k| (addr(0xa1 + k), format!("adv{k}"))))
-            .collect();
+        let names = [
+            (honest(), "honest".to_string()),
+            (liar(), "liar".to_string()),
+            (honest_proposer(), "proposer".to_string()),
+        ]
+        .into_iter()
+        .chain((0..3u8).map(|k| (addr(0xa1 + k), format!("adv{k}"))))
+        .collect();
         for e in rampart_game::transcript(&game, &names) {
             eprintln!("{e}");
         }
@@ -308,7 +310,10 @@ fn play(case: &Case) -> Result<usize, TestCaseError> {
         prop_assert!(game.paid(who) >= game.deposited(who), "{who} lost bonds: {:?}", out.balances.get(&who));
     }
     // Every bond is paid out exactly once.
-    let (dep, paid) = out.balances.values().fold((alloy_primitives::U256::ZERO, alloy_primitives::U256::ZERO), |a, b| (a.0 + b.0, a.1 + b.1));
+    let (dep, paid) = out
+        .balances
+        .values()
+        .fold((alloy_primitives::U256::ZERO, alloy_primitives::U256::ZERO), |a, b| (a.0 + b.0, a.1 + b.1));
     prop_assert_eq!(dep, paid);
     prop_assert!(game.weth_balance().is_zero());
     prop_assert!(out.rounds < RunConfig::default().max_rounds);

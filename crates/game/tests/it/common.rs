@@ -100,7 +100,12 @@ impl Setup {
         self.create_with(self.stepper(), creator, root)
     }
 
-    pub(crate) fn create_with(&self, vm: Arc<dyn BigStepper + Send + Sync>, creator: Address, root: B256) -> FaultDisputeGame {
+    pub(crate) fn create_with(
+        &self,
+        vm: Arc<dyn BigStepper + Send + Sync>,
+        creator: Address,
+        root: B256,
+    ) -> FaultDisputeGame {
         let cfg = self.config();
         let registry = AnchorStateRegistry::new(self.anchor_root, ANCHOR_BLOCK, cfg.game_type);
         let init = GameInit {
@@ -141,7 +146,14 @@ impl Setup {
             }
             Vm::Toy => {
                 let bug = Some(ToyBug { round });
-                let chain = ToyChain::new_with(self.anchor_root, ANCHOR_BLOCK, self.chain.outputs.len() as u64, self.work, from, bug);
+                let chain = ToyChain::new_with(
+                    self.anchor_root,
+                    ANCHOR_BLOCK,
+                    self.chain.outputs.len() as u64,
+                    self.work,
+                    from,
+                    bug,
+                );
                 let bottom = VmBottom(ToyTraceFactory { work: self.work, bug });
                 Box::new(SplitTraceAccessor::for_game(game, chain, bottom, u64::MAX))
             }
@@ -153,7 +165,14 @@ impl Setup {
         match self.vm {
             Vm::Alphabet => fake_output(2, self.proposal_block),
             Vm::Toy => {
-                let chain = ToyChain::new_with(self.anchor_root, ANCHOR_BLOCK, self.chain.outputs.len() as u64, self.work, from, Some(ToyBug { round }));
+                let chain = ToyChain::new_with(
+                    self.anchor_root,
+                    ANCHOR_BLOCK,
+                    self.chain.outputs.len() as u64,
+                    self.work,
+                    from,
+                    Some(ToyBug { round }),
+                );
                 chain.outputs[(self.proposal_block - ANCHOR_BLOCK) as usize]
             }
         }
@@ -164,4 +183,3 @@ impl Setup {
 pub(crate) fn challenger(who: Address, acc: Accessor) -> HonestChallenger<Accessor> {
     HonestChallenger::new(who, acc)
 }
-

@@ -6,9 +6,8 @@ use std::sync::Arc;
 use alloy_primitives::{keccak256, Address, B256, U256};
 use rampart_game::toy::toy_verify;
 use rampart_game::{
-    run_game, run_transcript, AlphabetTraceProvider, AlphabetVm, BigStepper, GameError, GameEvent, GameStatus,
-    Player, Position, PreimageOracle, RunConfig, TraceProvider, TranscriptEvent, VerifierStepper,
-    ALPHABET_ABSOLUTE_PRESTATE,
+    run_game, run_transcript, AlphabetTraceProvider, AlphabetVm, BigStepper, GameError, GameEvent, GameStatus, Player,
+    Position, PreimageOracle, RunConfig, TraceProvider, TranscriptEvent, VerifierStepper, ALPHABET_ABSOLUTE_PRESTATE,
 };
 
 use crate::common::*;
@@ -53,10 +52,8 @@ fn toy_liar_is_defeated_by_one_step_at_the_bug() {
         let max = game.max_game_depth();
         let exec_depth = max - game.split_depth() - 1;
         let bug_step = 3 + round as u128;
-        let stepped: Vec<u128> = steps
-            .iter()
-            .map(|(i, _)| game.claims()[*i].position.trace_index(max) & ((1 << exec_depth) - 1))
-            .collect();
+        let stepped: Vec<u128> =
+            steps.iter().map(|(i, _)| game.claims()[*i].position.trace_index(max) & ((1 << exec_depth) - 1)).collect();
         // Attack steps execute the leaf's own index; defends the next one.
         assert!(
             stepped.iter().any(|t| *t == bug_step || *t + 1 == bug_step),

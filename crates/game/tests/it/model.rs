@@ -3,8 +3,8 @@
 use alloy_primitives::{keccak256, Address, B256, U256};
 use rampart_game::toy::ToyState;
 use rampart_game::{
-    AnchorStateRegistry, BondDistributionMode, Clock, FaultDisputeGame, GameConfig, GameError, GameInit,
-    GameStatus, GameType, OutputRootProof, Position,
+    AnchorStateRegistry, BondDistributionMode, Clock, FaultDisputeGame, GameConfig, GameError, GameInit, GameStatus,
+    GameType, OutputRootProof, Position,
 };
 
 use crate::common::*;
@@ -71,8 +71,13 @@ fn create_checks() {
     assert!(g.was_respected_game_type_when_created());
     assert_eq!(g.starting_output(), (s.anchor_root, ANCHOR_BLOCK));
 
-    let err = |c: GameConfig, r: AnchorStateRegistry, i: GameInit| FaultDisputeGame::create(c, s.stepper(), r, i).unwrap_err();
-    assert_eq!(err(cfg.clone(), reg.clone(), GameInit { value: U256::from(1u8), ..init.clone() }), GameError::IncorrectBondAmount);
+    let err = |c: GameConfig, r: AnchorStateRegistry, i: GameInit| {
+        FaultDisputeGame::create(c, s.stepper(), r, i).unwrap_err()
+    };
+    assert_eq!(
+        err(cfg.clone(), reg.clone(), GameInit { value: U256::from(1u8), ..init.clone() }),
+        GameError::IncorrectBondAmount
+    );
     let mut zero = reg.clone();
     zero.anchor_root = B256::ZERO;
     assert_eq!(err(cfg.clone(), zero, init.clone()), GameError::AnchorRootNotFound);
@@ -97,10 +102,16 @@ fn move_checks_in_contract_order() {
     // Out of bounds parent.
     assert_eq!(g.make_move(a(), bond1, root, 9, junk(1, 0), true), Err(GameError::InvalidClaimIndex(9)));
     // Wrong disputed beats a wrong bond.
-    assert_eq!(g.make_move(a(), U256::ZERO, junk(9, 9), 0, junk(1, 0), true), Err(GameError::InvalidDisputedClaimIndex));
+    assert_eq!(
+        g.make_move(a(), U256::ZERO, junk(9, 9), 0, junk(1, 0), true),
+        Err(GameError::InvalidDisputedClaimIndex)
+    );
     // Defending the root beats a wrong bond.
     assert_eq!(g.make_move(a(), U256::ZERO, root, 0, junk(1, 0), false), Err(GameError::CannotDefendRootClaim));
-    assert_eq!(g.make_move(a(), bond1 + U256::from(1u8), root, 0, junk(1, 0), true), Err(GameError::IncorrectBondAmount));
+    assert_eq!(
+        g.make_move(a(), bond1 + U256::from(1u8), root, 0, junk(1, 0), true),
+        Err(GameError::IncorrectBondAmount)
+    );
     let c1 = g.make_move(a(), bond1, root, 0, junk(1, 0), true).unwrap();
     assert_eq!(g.make_move(b(), bond1, root, 0, junk(1, 0), true), Err(GameError::ClaimAlreadyExists));
     // A different value at the same position under the same parent is fine.
@@ -185,7 +196,14 @@ fn depth_limit_and_clock_extensions() {
 fn mainnet_extensions() {
     let cfg = GameConfig::op_mainnet(GameType::CANNON, B256::repeat_byte(3));
     let reg = AnchorStateRegistry::new(B256::repeat_byte(1), 10, cfg.game_type);
-    let init = GameInit { creator: a(), root_claim: B256::ZERO, l2_block_number: 20, l1_head: B256::ZERO, value: cfg.init_bond, now: T0 };
+    let init = GameInit {
+        creator: a(),
+        root_claim: B256::ZERO,
+        l2_block_number: 20,
+        l1_head: B256::ZERO,
+        value: cfg.init_bond,
+        now: T0,
+    };
     let g = FaultDisputeGame::create(cfg, Setup::toy().stepper(), reg, init).unwrap();
     // vectors.md §3.3.
     assert_eq!(g.clock_extension_at(5), 10_800);
