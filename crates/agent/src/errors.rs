@@ -12,6 +12,9 @@ pub enum AgentError {
     /// A game transaction or trace query failed.
     #[error("game: {0}")]
     Game(String),
+    /// The contracts-bedrock artifacts are missing, or deploying or calling them in revm failed.
+    #[error("portal EVM: {0}")]
+    Evm(String),
 }
 
 /// Result alias for [`AgentError`].

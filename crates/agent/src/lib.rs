@@ -5,6 +5,7 @@ pub mod demo;
 pub mod dispute;
 pub mod errors;
 pub mod oracle;
+pub mod portal_evm;
 pub mod program;
 mod stepper;
 pub mod withdrawal;

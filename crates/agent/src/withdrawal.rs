@@ -197,7 +197,71 @@ pub fn prove_block(ds: &Dataset, number: u64, root: B256, game_index: U256) -> R
 /// `keccak256(slot)` under `messagePasserStorageRoot`, with alloy-trie's proof verifier.
 pub fn verify_proof_calldata(calldata: &[u8], root_claim: B256) -> std::result::Result<B256, String> {
     let call = proveWithdrawalTransactionCall::abi_decode(calldata).map_err(|e| format!("calldata: {e}"))?;
-    let p = &call._outputRootProof;
+    check_output_root_proof(&call._outputRootProof, root_claim)?;
+    let hash = hash_withdrawal(&call._tx);
+    check_inclusion(hash, &call._outputRootProof, &call._withdrawalProof)?;
+    Ok(hash)
+}
+
+/// What `proveWithdrawalTransaction` reads about the game at a `_disputeGameIndex`
+/// (`DisputeGameFactory.gameAtIndex`, then the game's `rootClaim()` and `status()`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProvableGame {
+    /// The game type the factory recorded.
+    pub game_type: u32,
+    /// The game's root claim.
+    pub root_claim: B256,
+    /// Its status now.
+    pub status: GameStatus,
+}
+
+/// The L1 state `proveWithdrawalTransaction` consults besides its calldata.
+#[derive(Clone, Debug)]
+pub struct PortalView {
+    /// The portal's own address (a withdrawal may not target it).
+    pub portal: Address,
+    /// `SuperchainConfig.paused()`.
+    pub paused: bool,
+    /// The portal's `respectedGameType`.
+    pub respected_game_type: u32,
+    /// The factory's games, by index.
+    pub games: Vec<ProvableGame>,
+}
+
+/// `OptimismPortal2.proveWithdrawalTransaction` (3.10.0, contracts-bedrock 0.17.3) on Rampart's side: every
+/// check in the contract's order, the first failing one named by the tag its refusal starts with: `CallPaused`,
+/// `BadTarget` (the withdrawal targets the portal), `InvalidGameIndex` (no game at the index),
+/// `InvalidGameType` (not the respected type), `InvalidOutputRootProof`, `InvalidDisputeGame` (the game
+/// resolved CHALLENGER_WINS), `InvalidMerkleProof` (alloy-trie refuses the inclusion of `0x01` at the
+/// withdrawal's `sentMessages` slot). Returns the withdrawal hash.
+pub fn check_prove(calldata: &[u8], view: &PortalView) -> std::result::Result<B256, String> {
+    let call = proveWithdrawalTransactionCall::abi_decode(calldata).map_err(|e| format!("calldata: {e}"))?;
+    if view.paused {
+        return Err("CallPaused: the superchain is paused".into());
+    }
+    if call._tx.target == view.portal {
+        return Err("BadTarget: a withdrawal may not target the portal".into());
+    }
+    let game = usize::try_from(call._disputeGameIndex)
+        .ok()
+        .and_then(|i| view.games.get(i))
+        .ok_or_else(|| format!("InvalidGameIndex: no game at index {}", call._disputeGameIndex))?;
+    if game.game_type != view.respected_game_type {
+        return Err(format!(
+            "InvalidGameType: game type {} is not the respected {}",
+            game.game_type, view.respected_game_type
+        ));
+    }
+    check_output_root_proof(&call._outputRootProof, game.root_claim)?;
+    if game.status == GameStatus::ChallengerWins {
+        return Err("InvalidDisputeGame: the game resolved CHALLENGER_WINS".into());
+    }
+    let hash = hash_withdrawal(&call._tx);
+    check_inclusion(hash, &call._outputRootProof, &call._withdrawalProof)?;
+    Ok(hash)
+}
+
+fn check_output_root_proof(p: &OutputRootProof, root_claim: B256) -> std::result::Result<(), String> {
     let mut pre = Vec::with_capacity(128);
     for w in [p.version, p.stateRoot, p.messagePasserStorageRoot, p.latestBlockhash] {
         pre.extend_from_slice(w.as_slice());
@@ -205,11 +269,13 @@ pub fn verify_proof_calldata(calldata: &[u8], root_claim: B256) -> std::result::
     if keccak256(&pre) != root_claim {
         return Err("InvalidOutputRootProof: the output root proof does not hash to the game's root claim".into());
     }
-    let hash = hash_withdrawal(&call._tx);
+    Ok(())
+}
+
+fn check_inclusion(hash: B256, p: &OutputRootProof, proof: &[Bytes]) -> std::result::Result<(), String> {
     let key = alloy_trie::Nibbles::unpack(keccak256(storage_slot(hash)));
-    alloy_trie::proof::verify_proof(p.messagePasserStorageRoot, key, Some(vec![0x01]), call._withdrawalProof.iter())
-        .map_err(|e| format!("InvalidMerkleProof: {e}"))?;
-    Ok(hash)
+    alloy_trie::proof::verify_proof(p.messagePasserStorageRoot, key, Some(vec![0x01]), proof.iter())
+        .map_err(|e| format!("InvalidMerkleProof: {e}"))
 }
 
 /// `PROOF_MATURITY_DELAY_SECONDS` as deployed (7 days).

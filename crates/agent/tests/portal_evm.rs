@@ -1,0 +1,538 @@
+//! The real `OptimismPortal2` bytecode (3.10.0, npm `@eth-optimism/contracts-bedrock` 0.17.3 forge artifacts)
+//! in revm, deployed behind proxies with the real SuperchainConfig, SystemConfig, DisputeGameFactory,
+//! AnchorStateRegistry, DelayedWETH and FaultDisputeGame (`rampart_agent::portal_evm`), against Rampart's
+//! withdrawal proofs of the recorded devnet: the 8 devnet withdrawals are proven by the bytecode; on 256
+//! deterministic tamperings of proofs, output-root preimages, withdrawal fields and game indices the bytecode
+//! accepts exactly when Rampart's model (`withdrawal::check_prove`) does, and refuses for the same reason; and
+//! `finalizeWithdrawalTransaction` along two games' timelines agrees with `withdrawal::check_finalize` on the
+//! game model at every checkpoint.
+//!
+//! The artifacts come from `scripts/install-nodes.sh` (CI: `.ci/install-deps`); without them these tests fail.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use alloy_primitives::{Address, Bytes, B256, U256};
+use alloy_sol_types::{SolCall, SolEvent};
+use rampart_agent::portal_evm::{
+    finalize_refusal_tag, locate_artifacts, prove_refusal_tag, IPortal, Outcome, PortalEvm, PortalSetup,
+};
+use rampart_agent::withdrawal::{
+    check_finalize, check_prove, proposals, proveWithdrawalTransactionCall, prove_block, PortalView, ProvableGame,
+    WithdrawalProof, PROOF_MATURITY_DELAY,
+};
+use rampart_agent::{DevnetData, MipsStepper};
+use rampart_devnet::artifacts::Artifacts;
+use rampart_devnet::dataset::Dataset;
+use rampart_game::{AnchorStateRegistry, FaultDisputeGame, GameConfig, GameInit, GameStatus, GameType, Position};
+
+const PROPOSER: Address = Address::new([0xee; 20]);
+const PROVER: Address = Address::new([0x9e; 20]);
+const CHALLENGER: Address = Address::new([0x11; 20]);
+const T0: u64 = 1_700_000_000;
+
+fn artifacts() -> Artifacts {
+    locate_artifacts().unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn dataset() -> Dataset {
+    Dataset::open(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/devnet")).unwrap()
+}
+
+/// The deployed game parameters (`GameConfig::op_mainnet`, CANNON_KONA) with the devnet's chain id.
+fn config(data: &DevnetData) -> GameConfig {
+    let mut cfg = GameConfig::op_mainnet(GameType::CANNON_KONA, B256::repeat_byte(3));
+    cfg.l2_chain_id = data.chain_id;
+    cfg
+}
+
+fn registry(data: &DevnetData) -> AnchorStateRegistry {
+    AnchorStateRegistry::new(data.output_at(0).unwrap(), 0, GameType::CANNON_KONA)
+}
+
+/// The portal deployed with the same parameters as the game model (7-day proof maturity, the registry's
+/// finality delay, anchor = the devnet's block 0).
+fn portal(data: &DevnetData, arts: &Artifacts) -> PortalEvm {
+    let setup = PortalSetup {
+        game: config(data),
+        proof_maturity_delay: PROOF_MATURITY_DELAY,
+        finality_delay: registry(data).finality_delay,
+        anchor: (data.output_at(0).unwrap(), 0),
+        start_time: T0 - 1_000,
+        other_game_types: vec![GameType::CANNON.0],
+    };
+    let mut evm = PortalEvm::deploy(arts, setup).unwrap();
+    assert_eq!(evm.portal_version().unwrap(), "3.10.0");
+    evm
+}
+
+/// The model of a game proposing `root` for `block`, created at `now`.
+fn model_game(data: &DevnetData, root: B256, block: u64, now: u64) -> FaultDisputeGame {
+    let cfg = config(data);
+    let init = GameInit {
+        creator: PROPOSER,
+        root_claim: root,
+        l2_block_number: block,
+        l1_head: B256::repeat_byte(0x1a),
+        value: cfg.init_bond,
+        now,
+    };
+    FaultDisputeGame::create(cfg, Arc::new(MipsStepper), registry(data), init).unwrap()
+}
+
+/// Resolves the model game bottom-up (its clocks must have run out).
+fn resolve_model(game: &mut FaultDisputeGame) -> GameStatus {
+    for i in (0..game.claim_data_len()).rev() {
+        game.resolve_claim(i, 0).unwrap();
+    }
+    game.resolve().unwrap()
+}
+
+/// Every devnet withdrawal's proof against its block's output root.
+fn devnet_proofs(ds: &Dataset, data: &DevnetData) -> Vec<WithdrawalProof> {
+    let mut all = Vec::new();
+    for (block, root) in proposals(data) {
+        all.extend(prove_block(ds, block, root, U256::ZERO).unwrap());
+    }
+    let blocks: Vec<u64> = all.iter().map(|p| p.l2_block).collect();
+    assert_eq!(blocks, [2, 5, 6, 7, 9, 17, 20, 23]);
+    all
+}
+
+/// splitmix64.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// The factory indices of the games made for one withdrawal.
+#[derive(Clone, Copy)]
+struct Games {
+    main: u64,
+    same_root_in_progress: u64,
+    defended: u64,
+    countered: u64,
+    other_type: u64,
+}
+
+const KINDS: usize = 23;
+
+/// Tampering `kind` applied to `call` (withdrawal `w` of `all`, its games `g[w]`).
+fn tamper(
+    kind: usize,
+    call: &mut proveWithdrawalTransactionCall,
+    rng: &mut Rng,
+    w: usize,
+    g: &[Games],
+    all: &[WithdrawalProof],
+    portal: Address,
+    game_count: u64,
+) -> &'static str {
+    let proof = &mut call._withdrawalProof;
+    let n = proof.len();
+    match kind {
+        0 => {
+            let i = rng.below(n);
+            let mut node = proof[i].to_vec();
+            let b = rng.below(node.len());
+            node[b] ^= 1 << rng.below(8);
+            proof[i] = node.into();
+            "flip a bit of a proof node"
+        }
+        1 => {
+            proof.remove(rng.below(n));
+            "drop a proof node"
+        }
+        2 => {
+            proof.push(proof[n - 1].clone());
+            "repeat the leaf after it"
+        }
+        3 => {
+            let junk: Vec<u8> = (0..40).map(|_| rng.next() as u8).collect();
+            proof.push(junk.into());
+            "append a junk node"
+        }
+        4 => {
+            let junk: Vec<u8> = (0..40).map(|_| rng.next() as u8).collect();
+            proof.insert(0, junk.into());
+            "prepend a junk node"
+        }
+        5 => {
+            let i = rng.below(n - 1);
+            proof.swap(i, i + 1);
+            "swap two adjacent proof nodes"
+        }
+        6 => {
+            let i = rng.below(n);
+            let mut node = proof[i].to_vec();
+            node.pop();
+            proof[i] = node.into();
+            "truncate a proof node"
+        }
+        7 => {
+            let other = (w + 1 + rng.below(all.len() - 1)) % all.len();
+            *proof = all[other].withdrawal_proof.clone();
+            "another withdrawal's storage proof"
+        }
+        8 => {
+            proof.clear();
+            "empty storage proof"
+        }
+        9 => {
+            let p = &mut call._outputRootProof;
+            let word = match rng.below(4) {
+                0 => &mut p.version,
+                1 => &mut p.stateRoot,
+                2 => &mut p.messagePasserStorageRoot,
+                _ => &mut p.latestBlockhash,
+            };
+            word.0[rng.below(32)] ^= 1 << rng.below(8);
+            "flip a bit of the output root preimage"
+        }
+        10 => {
+            call._outputRootProof.version = B256::with_last_byte(1);
+            "output root version 1"
+        }
+        11 => {
+            call._tx.nonce += U256::from(1 + rng.below(3));
+            "withdrawal nonce changed"
+        }
+        12 => {
+            call._tx.sender = Address::from_word(B256::from(U256::from(rng.next())));
+            "withdrawal sender changed"
+        }
+        13 => {
+            call._tx.target = portal;
+            "withdrawal targets the portal"
+        }
+        14 => {
+            call._tx.value += U256::from(1 + rng.below(1000));
+            "withdrawal value changed"
+        }
+        15 => {
+            call._tx.gasLimit += U256::from(1 + rng.below(1000));
+            "withdrawal gas limit changed"
+        }
+        16 => {
+            let mut d = call._tx.data.to_vec();
+            d.push(rng.next() as u8);
+            call._tx.data = d.into();
+            "withdrawal data extended"
+        }
+        17 => {
+            let other = (w + 1 + rng.below(g.len() - 1)) % g.len();
+            call._disputeGameIndex = U256::from(g[other].main);
+            "another block's game"
+        }
+        18 => {
+            call._disputeGameIndex = U256::from(game_count + rng.below(5) as u64);
+            "no game at the index"
+        }
+        19 => {
+            call._disputeGameIndex = U256::from(g[w].same_root_in_progress);
+            "same root claimed for another block, in progress"
+        }
+        20 => {
+            call._disputeGameIndex = U256::from(g[w].defended);
+            "same root, game resolved DEFENDER_WINS"
+        }
+        21 => {
+            call._disputeGameIndex = U256::from(g[w].countered);
+            "same root, game resolved CHALLENGER_WINS"
+        }
+        _ => {
+            call._disputeGameIndex = U256::from(g[w].other_type);
+            "same root, game of another type (CANNON)"
+        }
+    }
+}
+
+fn tag(model: &Result<B256, String>) -> &str {
+    match model {
+        Ok(_) => "accepted",
+        Err(e) => e.split(':').next().unwrap_or(e),
+    }
+}
+
+fn evm_tag(o: &Outcome) -> String {
+    match o {
+        Outcome::Accepted { .. } => "accepted".into(),
+        Outcome::Refused(r) => prove_refusal_tag(r).map_or_else(|| format!("unmapped revert `{r}`"), str::to_string),
+    }
+}
+
+#[test]
+fn real_portal_proves_the_devnet_withdrawals_and_agrees_with_rampart_on_tampered_proofs() {
+    let (ds, data, arts) = (dataset(), common::data(), artifacts());
+    let all = devnet_proofs(&ds, &data);
+    let mut evm = portal(&data, &arts);
+    let respected = GameType::CANNON_KONA.0;
+    evm.now = T0;
+
+    // For each withdrawal: its proposal, the same root claimed for another block (left in progress, one to be
+    // defended, one the challenger wins), and the same proposal as a game of another type.
+    let mut games = Vec::new();
+    let mut view_games = Vec::new();
+    let mut models = Vec::new();
+    let mut addrs = Vec::new();
+    let mut make = |evm: &mut PortalEvm, addrs: &mut Vec<Address>, ty: u32, root: B256, block: u64| {
+        let (index, game) = evm.create_game(PROPOSER, ty, root, block).unwrap();
+        assert_eq!(index, U256::from(view_games.len()));
+        view_games.push(ProvableGame { game_type: ty, root_claim: root, status: GameStatus::InProgress });
+        addrs.push(game);
+        index.to::<u64>()
+    };
+    for p in &all {
+        let (root, b) = (p.output_root, p.l2_block);
+        let g = Games {
+            main: make(&mut evm, &mut addrs, respected, root, b),
+            same_root_in_progress: make(&mut evm, &mut addrs, respected, root, b + 100),
+            defended: make(&mut evm, &mut addrs, respected, root, b + 200),
+            countered: make(&mut evm, &mut addrs, respected, root, b + 300),
+            other_type: make(&mut evm, &mut addrs, GameType::CANNON.0, root, b),
+        };
+        games.push(g);
+        // The model plays the same two games: one left alone, one attacked by a lying challenger.
+        let defended = model_game(&data, root, b + 200, T0);
+        let mut countered = model_game(&data, root, b + 300, T0);
+        let bond = countered.get_required_bond(Position::ROOT.attack()).unwrap();
+        countered.attack(CHALLENGER, bond, root, 0, B256::repeat_byte(9)).unwrap();
+        let out = evm.attack(addrs[g.countered as usize], CHALLENGER, bond, root, 0, B256::repeat_byte(9)).unwrap();
+        assert!(out.accepted(), "the model's bond is the contract's: {out:?}");
+        models.push((g.defended, 1u64, defended));
+        models.push((g.countered, 2u64, countered));
+    }
+    drop(make);
+    assert_eq!(view_games.len(), 40);
+    let max_clock = config(&data).max_clock_duration;
+    evm.warp(max_clock + 1);
+    for (index, claims, model) in &mut models {
+        model.advance(max_clock + 1);
+        let status = resolve_model(model);
+        assert_eq!(evm.resolve(addrs[*index as usize], *claims).unwrap(), status);
+        view_games[*index as usize].status = status;
+    }
+    let statuses: Vec<_> = models.iter().map(|(_, _, m)| m.status()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == GameStatus::DefenderWins).count(), 8);
+    assert_eq!(statuses.iter().filter(|s| **s == GameStatus::ChallengerWins).count(), 8);
+
+    let mut view =
+        PortalView { portal: evm.addresses.portal, paused: false, respected_game_type: respected, games: view_games };
+    let calls: Vec<proveWithdrawalTransactionCall> = all
+        .iter()
+        .zip(&games)
+        .map(|(p, g)| {
+            let mut c = proveWithdrawalTransactionCall::abi_decode(&p.calldata).unwrap();
+            c._disputeGameIndex = U256::from(g.main);
+            c
+        })
+        .collect();
+
+    // The differential: 256 tamperings (kind i mod 23, withdrawal and details from the seed).
+    let mut rng = Rng(0x5eed_0016);
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    let mut disagreements = Vec::new();
+    let game_count = view.games.len() as u64;
+    for i in 0..256 {
+        let w = rng.below(calls.len());
+        let mut call = calls[w].clone();
+        let what = tamper(i % KINDS, &mut call, &mut rng, w, &games, &all, view.portal, game_count);
+        let cd = call.abi_encode();
+        let model = check_prove(&cd, &view);
+        let bytecode = evm.prove(PROVER, &cd, false).unwrap();
+        let (m, e) = (tag(&model).to_string(), evm_tag(&bytecode));
+        if m != e {
+            disagreements.push(format!("case {i} ({what}, withdrawal {w}): model {model:?}, bytecode {bytecode:?}"));
+        }
+        *counts.entry(m).or_default() += 1;
+    }
+    assert!(disagreements.is_empty(), "{} disagreements:\n{}", disagreements.len(), disagreements.join("\n"));
+    let counts: Vec<(&str, usize)> = counts.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    println!("differential counts: {counts:?}");
+    assert_eq!(
+        counts,
+        [
+            ("BadTarget", 11),
+            ("InvalidDisputeGame", 11),
+            ("InvalidGameIndex", 11),
+            ("InvalidGameType", 11),
+            ("InvalidMerkleProof", 157),
+            ("InvalidOutputRootProof", 33),
+            ("accepted", 22),
+        ]
+    );
+
+    // Paused: the 8 genuine proofs are refused by both.
+    evm.pause().unwrap();
+    view.paused = true;
+    for c in &calls {
+        let cd = c.abi_encode();
+        assert_eq!(tag(&check_prove(&cd, &view)), "CallPaused");
+        assert_eq!(evm_tag(&evm.prove(PROVER, &cd, false).unwrap()), "CallPaused");
+    }
+    evm = portal(&data, &arts);
+    evm.now = T0;
+
+    // The 8 genuine proofs, committed, on a fresh deployment with one game per withdrawal.
+    view.paused = false;
+    view.games.clear();
+    let mut proven = 0;
+    for (p, c) in all.iter().zip(&calls) {
+        let (index, game) = evm.create_game(PROPOSER, respected, p.output_root, p.l2_block).unwrap();
+        view.games.push(ProvableGame {
+            game_type: respected,
+            root_claim: p.output_root,
+            status: GameStatus::InProgress,
+        });
+        let mut c = c.clone();
+        c._disputeGameIndex = index;
+        let cd = c.abi_encode();
+        let hash = p.withdrawal.hash;
+        assert_eq!(check_prove(&cd, &view), Ok(hash));
+        evm.warp(12);
+        let Outcome::Accepted { logs, .. } = evm.prove(PROVER, &cd, true).unwrap() else {
+            panic!("the portal refused the withdrawal of block {}", p.l2_block)
+        };
+        let tx = &p.withdrawal.tx;
+        let topics: Vec<Vec<B256>> = logs.iter().map(|l| l.topics().to_vec()).collect();
+        assert!(logs.iter().all(|l| l.address == evm.addresses.portal));
+        assert_eq!(
+            topics,
+            [
+                vec![IPortal::WithdrawalProven::SIGNATURE_HASH, hash, tx.sender.into_word(), tx.target.into_word()],
+                vec![IPortal::WithdrawalProvenExtension1::SIGNATURE_HASH, hash, PROVER.into_word()],
+            ]
+        );
+        assert_eq!(evm.proven_withdrawal(hash, PROVER).unwrap(), (game, evm.now));
+        let getter = evm.view(evm.addresses.portal, IPortal::provenWithdrawalsCall { _hash: hash, _submitter: PROVER });
+        let getter = getter.unwrap();
+        assert_eq!((getter.disputeGameProxy, getter.timestamp), (game, evm.now));
+        let n = evm.view(evm.addresses.portal, IPortal::numProofSubmittersCall { _hash: hash }).unwrap();
+        assert_eq!(n, U256::from(1));
+        proven += 1;
+    }
+    assert_eq!(proven, 8);
+}
+
+/// `finalizeWithdrawalTransaction` along the timelines of two proposals (block 2's, defended by nobody
+/// needing to; block 5's, attacked by a lying challenger who is never answered), against `check_finalize` on
+/// the game model played identically.
+#[test]
+fn real_portal_finalizes_exactly_when_rampart_says_it_may() {
+    let (ds, data, arts) = (dataset(), common::data(), artifacts());
+    let all = devnet_proofs(&ds, &data);
+    let (w2, w5) = (&all[0], &all[1]);
+    assert_eq!((w2.l2_block, w5.l2_block), (2, 5));
+    let mut evm = portal(&data, &arts);
+    evm.donate(w2.withdrawal.tx.value + w5.withdrawal.tx.value).unwrap();
+    evm.now = T0;
+    let respected = GameType::CANNON_KONA.0;
+    let (i2, g2) = evm.create_game(PROPOSER, respected, w2.output_root, 2).unwrap();
+    let (i5, g5) = evm.create_game(PROPOSER, respected, w5.output_root, 5).unwrap();
+    let mut m2 = model_game(&data, w2.output_root, 2, T0);
+    let mut m5 = model_game(&data, w5.output_root, 5, T0);
+
+    let warp = |evm: &mut PortalEvm, m2: &mut FaultDisputeGame, m5: &mut FaultDisputeGame, secs: u64| {
+        evm.warp(secs);
+        m2.advance(secs);
+        m5.advance(secs);
+        assert_eq!((m2.now(), m5.now()), (evm.now, evm.now));
+    };
+    warp(&mut evm, &mut m2, &mut m5, 12);
+    for (p, index) in [(w2, i2), (w5, i5)] {
+        let mut c = proveWithdrawalTransactionCall::abi_decode(&p.calldata).unwrap();
+        c._disputeGameIndex = index;
+        assert!(evm.prove(PROVER, &c.abi_encode(), true).unwrap().accepted());
+    }
+    let proven_at = evm.now;
+    assert_eq!(evm.proven_withdrawal(w2.withdrawal.hash, PROVER).unwrap(), (g2, proven_at));
+    assert_eq!(evm.proven_withdrawal(w5.withdrawal.hash, PROVER).unwrap(), (g5, proven_at));
+    let bond = m5.get_required_bond(Position::ROOT.attack()).unwrap();
+    m5.attack(CHALLENGER, bond, w5.output_root, 0, B256::repeat_byte(9)).unwrap();
+    assert!(evm.attack(g5, CHALLENGER, bond, w5.output_root, 0, B256::repeat_byte(9)).unwrap().accepted());
+
+    // One checkpoint: both withdrawals' finalization, by the model and by the bytecode (not committed).
+    let mut log: Vec<(&str, &str, String)> = Vec::new();
+    let mut check = |evm: &mut PortalEvm, at: &'static str, games: [(&WithdrawalProof, &FaultDisputeGame); 2]| {
+        for (p, m) in games {
+            let model = check_finalize(m, proven_at, PROOF_MATURITY_DELAY);
+            let bytecode = evm.finalize(PROVER, &p.withdrawal.tx, false).unwrap();
+            let m_tag = match &model {
+                Ok(()) => "accepted",
+                Err(e) if e.contains("finality delay") => "FinalityDelay",
+                Err(e) => e.split(':').next().unwrap(),
+            };
+            let e_tag = match &bytecode {
+                Outcome::Accepted { .. } => "accepted",
+                Outcome::Refused(r) => finalize_refusal_tag(r).unwrap_or("unmapped"),
+            };
+            assert_eq!(m_tag, e_tag, "{at}, block {}: model {model:?}, bytecode {bytecode:?}", p.l2_block);
+            log.push((at, if p.l2_block == 2 { "block 2" } else { "block 5" }, m_tag.to_string()));
+        }
+    };
+    check(&mut evm, "just proven", [(w2, &m2), (w5, &m5)]);
+    warp(&mut evm, &mut m2, &mut m5, PROOF_MATURITY_DELAY + 1);
+    check(&mut evm, "proof mature, games unresolved", [(w2, &m2), (w5, &m5)]);
+    let max_clock = config(&data).max_clock_duration;
+    warp(&mut evm, &mut m2, &mut m5, max_clock + 1);
+    assert_eq!(
+        (resolve_model(&mut m2), resolve_model(&mut m5)),
+        (GameStatus::DefenderWins, GameStatus::ChallengerWins)
+    );
+    assert_eq!(evm.resolve(g2, 1).unwrap(), GameStatus::DefenderWins);
+    assert_eq!(evm.resolve(g5, 2).unwrap(), GameStatus::ChallengerWins);
+    check(&mut evm, "resolved, in the finality delay", [(w2, &m2), (w5, &m5)]);
+    warp(&mut evm, &mut m2, &mut m5, registry(&data).finality_delay + 1);
+    // Blacklisted by the guardian (on a copy of the chain): refused by both.
+    let mut blacklisted = evm.clone();
+    blacklisted.blacklist(g2).unwrap();
+    let mut m2b = m2.clone();
+    m2b.registry.blacklisted = true;
+    check(&mut blacklisted, "blacklisted", [(w2, &m2b), (w5, &m5)]);
+    check(&mut evm, "finalized", [(w2, &m2), (w5, &m5)]);
+    let log: Vec<(&str, &str, &str)> = log.iter().map(|(a, b, c)| (*a, *b, c.as_str())).collect();
+    assert_eq!(
+        log,
+        [
+            ("just proven", "block 2", "ProofNotOldEnough"),
+            ("just proven", "block 5", "ProofNotOldEnough"),
+            ("proof mature, games unresolved", "block 2", "InvalidDisputeGame"),
+            ("proof mature, games unresolved", "block 5", "InvalidDisputeGame"),
+            ("resolved, in the finality delay", "block 2", "FinalityDelay"),
+            ("resolved, in the finality delay", "block 5", "InvalidDisputeGame"),
+            ("blacklisted", "block 2", "ImproperDisputeGame"),
+            ("blacklisted", "block 5", "InvalidDisputeGame"),
+            ("finalized", "block 2", "accepted"),
+            ("finalized", "block 5", "InvalidDisputeGame"),
+        ]
+    );
+
+    // Finalize block 2's withdrawal for real: the event, the storage flag, the value paid to the target.
+    let tx = &w2.withdrawal.tx;
+    let before = evm.balance(tx.target);
+    let Outcome::Accepted { logs, .. } = evm.finalize(PROVER, tx, true).unwrap() else { panic!("refused") };
+    let fin: Vec<_> =
+        logs.iter().filter(|l| l.topics().first() == Some(&IPortal::WithdrawalFinalized::SIGNATURE_HASH)).collect();
+    assert_eq!(fin.len(), 1);
+    assert_eq!(fin[0].topics()[1], w2.withdrawal.hash);
+    assert_eq!(fin[0].data.data, Bytes::from(U256::from(1).to_be_bytes::<32>().to_vec()), "success = true");
+    assert!(evm.finalized_withdrawal(w2.withdrawal.hash).unwrap());
+    assert_eq!(evm.balance(tx.target) - before, tx.value);
+    // A replay is refused by the bytecode (the model keeps no record of finalized withdrawals).
+    assert_eq!(
+        evm.finalize(PROVER, tx, false).unwrap(),
+        Outcome::Refused("OptimismPortal: withdrawal has already been finalized".into())
+    );
+}
