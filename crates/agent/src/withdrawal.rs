@@ -1,7 +1,8 @@
 //! Withdrawals against a recorded devnet: the withdrawals an L2 block initiated (its re-execution's
 //! `MessagePassed` events), the output-root proof and the storage proof of `sentMessages[hash]` in the
 //! L2ToL1MessagePasser at that block as `OptimismPortal2.proveWithdrawalTransaction`'s calldata, checked with an
-//! independent MPT verifier (alloy-trie) against the block's output root, and `finalizeWithdrawalTransaction`'s
+//! independent MPT verifier (alloy-trie) against the block's output root (the proof in the node-list form the
+//! portal's `MerkleTrie` takes: [`portal_proof`]), and `finalizeWithdrawalTransaction`'s
 //! conditions on the game model (`dispute-game.md` §6).
 
 use std::cell::RefCell;
@@ -171,7 +172,9 @@ pub fn prove_block(ds: &Dataset, number: u64, root: B256, game_index: U256) -> R
         if value.as_ref().map(|v| v.as_ref()) != Some(&[0x01u8][..]) {
             return Err(bad(format!("sentMessages[{}] is {value:?} at block {number}, not true", w.hash)));
         }
-        let withdrawal_proof = rec.seen.into_inner();
+        let key = alloy_trie::Nibbles::unpack(keccak256(slot));
+        let withdrawal_proof = portal_proof(&rec.seen.into_inner(), &key)
+            .ok_or_else(|| bad(format!("storage proof of {}: the nodes leave the key's path", w.hash)))?;
         let calldata = proveWithdrawalTransactionCall {
             _tx: w.tx.clone(),
             _disputeGameIndex: game_index,
@@ -194,7 +197,8 @@ pub fn prove_block(ds: &Dataset, number: u64, root: B256, game_index: U256) -> R
 
 /// The portal's checks of `proveWithdrawalTransaction` that do not need L1 state, from the calldata alone:
 /// `hashOutputRootProof(outputRootProof) == rootClaim` and the secure-trie inclusion of `0x01` at
-/// `keccak256(slot)` under `messagePasserStorageRoot`, with alloy-trie's proof verifier.
+/// `keccak256(slot)` under `messagePasserStorageRoot`, with alloy-trie's proof verifier, the proof being the node
+/// list the portal's `MerkleTrie` walks (inline nodes as their own elements, see [`portal_proof`]).
 pub fn verify_proof_calldata(calldata: &[u8], root_claim: B256) -> std::result::Result<B256, String> {
     let call = proveWithdrawalTransactionCall::abi_decode(calldata).map_err(|e| format!("calldata: {e}"))?;
     check_output_root_proof(&call._outputRootProof, root_claim)?;
@@ -272,10 +276,59 @@ fn check_output_root_proof(p: &OutputRootProof, root_claim: B256) -> std::result
     Ok(())
 }
 
+/// The portal's `SecureMerkleTrie.verifyInclusionProof(abi.encode(slot), hex"01", proof, storageRoot)` for a
+/// withdrawal: the path is checked with alloy-trie's proof verifier, and the proof must be exactly the list of
+/// nodes contracts-bedrock's `MerkleTrie.get` walks, which takes every node as its own element, a node shorter
+/// than 32 bytes (inlined in its parent) included, and nothing after the leaf ([`portal_proof`]).
 fn check_inclusion(hash: B256, p: &OutputRootProof, proof: &[Bytes]) -> std::result::Result<(), String> {
     let key = alloy_trie::Nibbles::unpack(keccak256(storage_slot(hash)));
-    alloy_trie::proof::verify_proof(p.messagePasserStorageRoot, key, Some(vec![0x01]), proof.iter())
-        .map_err(|e| format!("InvalidMerkleProof: {e}"))
+    // What alloy-trie takes: the hashed nodes only (inline ones are read inside their parents).
+    let hashed: Vec<Bytes> =
+        proof.iter().enumerate().filter(|(i, n)| *i == 0 || n.len() >= 32).map(|(_, n)| n.clone()).collect();
+    alloy_trie::proof::verify_proof(p.messagePasserStorageRoot, key, Some(vec![0x01]), hashed.iter())
+        .map_err(|e| format!("InvalidMerkleProof: {e}"))?;
+    if portal_proof(&hashed, &key).as_deref() != Some(proof) {
+        return Err("InvalidMerkleProof: not the node list MerkleTrie walks (every node on the path as its own \
+                    element, inline nodes included, nothing after the leaf)"
+            .into());
+    }
+    Ok(())
+}
+
+/// The proof of `key` as contracts-bedrock's `MerkleTrie` takes it, from the hashed nodes of its path (what a
+/// trie read fetches, or `eth_getProof` returns): each node followed by the nodes inlined in it along the path
+/// (a leaf whose encoding is under 32 bytes lives inside its branch; `MerkleTrie.get` needs it as its own
+/// element, as the OP SDK's `maybeAddProofNode` appends it). `None` if the nodes do not decode or leave the
+/// key's path.
+pub fn portal_proof(path: &[Bytes], key: &alloy_trie::Nibbles) -> Option<Vec<Bytes>> {
+    use alloy_trie::nodes::TrieNode;
+    let mut out = Vec::with_capacity(path.len() + 1);
+    let mut depth = 0;
+    for node in path {
+        out.push(node.clone());
+        let mut cur = node.to_vec();
+        loop {
+            let child = match <TrieNode as alloy_rlp::Decodable>::decode(&mut &cur[..]).ok()? {
+                TrieNode::Branch(b) => {
+                    let nibble = key.get(depth)?;
+                    depth += 1;
+                    let child = b.as_ref().children().find(|(n, _)| *n == nibble)?.1?.clone();
+                    child
+                }
+                TrieNode::Extension(e) => {
+                    depth += e.key.len();
+                    e.child
+                }
+                TrieNode::Leaf(_) | TrieNode::EmptyRoot => break,
+            };
+            if child.is_hash() {
+                break;
+            }
+            cur = child.to_vec();
+            out.push(cur.clone().into());
+        }
+    }
+    Some(out)
 }
 
 /// `PROOF_MATURITY_DELAY_SECONDS` as deployed (7 days).

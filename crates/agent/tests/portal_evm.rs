@@ -5,7 +5,9 @@
 //! deterministic tamperings of proofs, output-root preimages, withdrawal fields and game indices the bytecode
 //! accepts exactly when Rampart's model (`withdrawal::check_prove`) does, and refuses for the same reason; and
 //! `finalizeWithdrawalTransaction` along two games' timelines agrees with `withdrawal::check_finalize` on the
-//! game model at every checkpoint.
+//! game model at every checkpoint. On a synthetic storage trie whose leaves are inlined in their branch, the
+//! bytecode needs the inline leaf as its own proof element (`withdrawal::portal_proof`), which alloy-trie alone
+//! does not.
 //!
 //! The artifacts come from `scripts/install-nodes.sh` (CI: `.ci/install-deps`); without them these tests fail.
 
@@ -14,14 +16,17 @@ mod common;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use alloy_primitives::{Address, Bytes, B256, U256};
+use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
 use alloy_sol_types::{SolCall, SolEvent};
+use alloy_trie::proof::ProofRetainer;
+use alloy_trie::{HashBuilder, Nibbles};
 use rampart_agent::portal_evm::{
     finalize_refusal_tag, locate_artifacts, prove_refusal_tag, IPortal, Outcome, PortalEvm, PortalSetup,
 };
 use rampart_agent::withdrawal::{
-    check_finalize, check_prove, proposals, proveWithdrawalTransactionCall, prove_block, PortalView, ProvableGame,
-    WithdrawalProof, PROOF_MATURITY_DELAY,
+    check_finalize, check_prove, hash_withdrawal, portal_proof, proposals, proveWithdrawalTransactionCall, prove_block,
+    storage_slot, OutputRootProof, PortalView, ProvableGame, WithdrawalProof, WithdrawalTransaction,
+    PROOF_MATURITY_DELAY,
 };
 use rampart_agent::{DevnetData, MipsStepper};
 use rampart_devnet::artifacts::Artifacts;
@@ -535,4 +540,135 @@ fn real_portal_finalizes_exactly_when_rampart_says_it_may() {
         evm.finalize(PROVER, tx, false).unwrap(),
         Outcome::Refused("OptimismPortal: withdrawal has already been finalized".into())
     );
+}
+
+/// Two withdrawals whose `sentMessages` trie keys share their first 8 nibbles (the first such pair among nonces
+/// 0, 1, 2, ..., by the birthday bound within about 2^17), with their keys.
+fn inline_pair() -> [(WithdrawalTransaction, Nibbles); 2] {
+    let tx = |nonce: u64| WithdrawalTransaction {
+        nonce: U256::from(nonce),
+        sender: Address::new([0xaa; 20]),
+        target: Address::new([0xbb; 20]),
+        value: U256::from(1_000u64),
+        gasLimit: U256::from(100_000u64),
+        data: Bytes::from_static(b"rampart"),
+    };
+    let key = |t: &WithdrawalTransaction| keccak256(storage_slot(hash_withdrawal(t)));
+    let mut seen: BTreeMap<[u8; 4], u64> = BTreeMap::new();
+    for n in 0.. {
+        let k = key(&tx(n));
+        if let Some(m) = seen.insert(k[..4].try_into().unwrap(), n) {
+            let (a, b) = (tx(m), tx(n));
+            let (ka, kb) = (Nibbles::unpack(key(&a)), Nibbles::unpack(key(&b)));
+            return if ka < kb { [(a, ka), (b, kb)] } else { [(b, kb), (a, ka)] };
+        }
+    }
+    unreachable!()
+}
+
+/// A storage trie holding only `sentMessages` of the pair: extension (the 8 shared nibbles or more) -> branch ->
+/// two leaves of 31 bytes, inlined in the branch. Its root and the hashed nodes of each key's path (as a trie
+/// read or `eth_getProof` gives them).
+fn inline_trie(pair: &[(WithdrawalTransaction, Nibbles); 2]) -> (B256, [Vec<Bytes>; 2]) {
+    let targets = vec![pair[0].1, pair[1].1];
+    let mut hb = HashBuilder::default().with_proof_retainer(ProofRetainer::new(targets));
+    for (_, k) in pair {
+        hb.add_leaf(*k, &[0x01]);
+    }
+    let root = hb.root();
+    let nodes = hb.take_proof_nodes();
+    let path = |k: &Nibbles| -> Vec<Bytes> {
+        nodes.matching_nodes_sorted(k).into_iter().map(|(_, n)| n).filter(|n| n.len() >= 32).collect()
+    };
+    (root, [path(&pair[0].1), path(&pair[1].1)])
+}
+
+/// A leaf shorter than 32 bytes is inlined in its branch; alloy-trie reads it there, but the portal's
+/// `MerkleTrie` wants it as its own proof element (the OP SDK's `maybeAddProofNode`). On a synthetic storage
+/// trie with two such leaves, under a game proposing its output root: the bytecode refuses the hashed-nodes-only
+/// proof that alloy-trie alone accepts, accepts the proof `portal_proof` builds, and `check_prove` agrees on
+/// those and 6 tamperings; both withdrawals are then proven.
+#[test]
+fn inline_leaves_are_proven_as_the_portal_walks_them() {
+    let (data, arts) = (common::data(), artifacts());
+    let pair = inline_pair();
+    assert_eq!(pair[0].1.slice(..8), pair[1].1.slice(..8));
+    let (storage_root, paths) = inline_trie(&pair);
+    let out = OutputRootProof {
+        version: B256::ZERO,
+        stateRoot: B256::repeat_byte(0x51),
+        messagePasserStorageRoot: storage_root,
+        latestBlockhash: B256::repeat_byte(0xb1),
+    };
+    let mut pre = Vec::new();
+    for w in [out.version, out.stateRoot, out.messagePasserStorageRoot, out.latestBlockhash] {
+        pre.extend_from_slice(w.as_slice());
+    }
+    let root_claim = keccak256(&pre);
+    let mut evm = portal(&data, &arts);
+    evm.now = T0;
+    let respected = GameType::CANNON_KONA.0;
+    let (index, game) = evm.create_game(PROPOSER, respected, root_claim, 1_000).unwrap();
+    let view = PortalView {
+        portal: evm.addresses.portal,
+        paused: false,
+        respected_game_type: respected,
+        games: vec![ProvableGame { game_type: respected, root_claim, status: GameStatus::InProgress }],
+    };
+    let calldata = |tx: &WithdrawalTransaction, proof: Vec<Bytes>| {
+        proveWithdrawalTransactionCall {
+            _tx: tx.clone(),
+            _disputeGameIndex: index,
+            _outputRootProof: out.clone(),
+            _withdrawalProof: proof,
+        }
+        .abi_encode()
+    };
+    let mut cases = Vec::new();
+    for (i, (tx, key)) in pair.iter().enumerate() {
+        let hashed = paths[i].clone();
+        let full = portal_proof(&hashed, key).unwrap();
+        // extension + branch, then the 31-byte leaf.
+        assert_eq!(hashed.len(), 2);
+        assert_eq!(full.len(), 3);
+        assert_eq!(full[2].len(), 31);
+        // alloy-trie alone (Rampart's check before this test) accepts the hashed nodes and refuses the full list.
+        assert!(alloy_trie::proof::verify_proof(storage_root, *key, Some(vec![1]), hashed.iter()).is_ok());
+        assert!(alloy_trie::proof::verify_proof(storage_root, *key, Some(vec![1]), full.iter()).is_err());
+        let sibling = portal_proof(&paths[1 - i], &pair[1 - i].1).unwrap()[2].clone();
+        let mut junk_after = full.clone();
+        junk_after.push(full[2].clone());
+        cases.push(("hashed nodes only", calldata(tx, hashed.clone()), "MerkleTrie: ran out of proof elements"));
+        cases.push((
+            "the sibling's leaf as the last element",
+            calldata(tx, [hashed.clone(), vec![sibling]].concat()),
+            "MerkleTrie: invalid internal node hash",
+        ));
+        cases.push((
+            "the leaf twice",
+            calldata(tx, junk_after),
+            "MerkleTrie: value node must be last node in proof (leaf)",
+        ));
+        cases.push(("portal_proof", calldata(tx, full), "accepted"));
+    }
+    for (what, cd, expected) in &cases {
+        let model = check_prove(cd, &view);
+        let bytecode = evm.prove(PROVER, cd, false).unwrap();
+        let reason = match &bytecode {
+            Outcome::Accepted { .. } => "accepted".to_string(),
+            Outcome::Refused(r) => r.clone(),
+        };
+        assert_eq!(reason, *expected, "{what}");
+        assert_eq!(tag(&model), evm_tag(&bytecode), "{what}: model {model:?}");
+    }
+    assert_eq!(cases.len(), 8);
+    evm.warp(12);
+    for (what, cd, expected) in &cases {
+        if *expected == "accepted" {
+            assert!(evm.prove(PROVER, cd, true).unwrap().accepted(), "{what}");
+        }
+    }
+    for (tx, _) in &pair {
+        assert_eq!(evm.proven_withdrawal(hash_withdrawal(tx), PROVER).unwrap(), (game, evm.now));
+    }
 }
