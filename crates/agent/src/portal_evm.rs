@@ -82,6 +82,7 @@ sol! {
         function initialize(address _disputeGameFactory, address _systemConfig, address _superchainConfig, uint32 _initialRespectedGameType) external;
         function finalizeWithdrawalTransaction(PortalWithdrawal _tx) external;
         function blacklistDisputeGame(address _disputeGame) external;
+        function setRespectedGameType(uint32 _gameType) external;
         function donateETH() external payable;
         function provenWithdrawals(bytes32 _hash, address _submitter) external view returns (address disputeGameProxy, uint64 timestamp);
         function finalizedWithdrawals(bytes32 _hash) external view returns (bool);
@@ -258,6 +259,8 @@ pub fn prove_refusal_tag(reason: &str) -> Option<&'static str> {
 pub fn finalize_refusal_tag(reason: &str) -> Option<&'static str> {
     Some(match reason {
         "OptimismPortal: dispute game has been blacklisted" => "ImproperDisputeGame",
+        // 3.10.0's `whenNotPaused`; 4.x's `isGameProper` is false while paused.
+        "CallPaused()" => "ImproperDisputeGame",
         "OptimismPortal: withdrawal has not been proven by proof submitter address yet" => "Unproven",
         "OptimismPortal: withdrawal timestamp less than dispute game creation timestamp" => "InvalidProofTimestamp",
         "OptimismPortal: proven withdrawal has not matured yet" => "ProofNotOldEnough",
@@ -630,6 +633,13 @@ impl PortalEvm {
         let portal = self.addresses.portal;
         let call = IPortal::blacklistDisputeGameCall { _disputeGame: game };
         self.must(GUARDIAN, portal, U256::ZERO, call.abi_encode(), "OptimismPortal2.blacklistDisputeGame").map(|_| ())
+    }
+
+    /// The guardian's `setRespectedGameType(game_type)`.
+    pub fn set_respected_game_type(&mut self, game_type: u32) -> Result<()> {
+        let portal = self.addresses.portal;
+        let call = IPortal::setRespectedGameTypeCall { _gameType: game_type };
+        self.must(GUARDIAN, portal, U256::ZERO, call.abi_encode(), "OptimismPortal2.setRespectedGameType").map(|_| ())
     }
 
     /// The guardian's `SuperchainConfig.pause`.

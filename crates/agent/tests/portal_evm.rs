@@ -506,6 +506,19 @@ fn real_portal_finalizes_exactly_when_rampart_says_it_may() {
     let mut m2b = m2.clone();
     m2b.registry.blacklisted = true;
     check(&mut blacklisted, "blacklisted", [(w2, &m2b), (w5, &m5)]);
+    // The guardian pauses the system / changes the respected game type after the proofs.
+    let mut paused = evm.clone();
+    paused.pause().unwrap();
+    let (mut m2p, mut m5p) = (m2.clone(), m5.clone());
+    m2p.registry.paused = true;
+    m5p.registry.paused = true;
+    check(&mut paused, "paused", [(w2, &m2p), (w5, &m5p)]);
+    let mut retyped = evm.clone();
+    retyped.set_respected_game_type(GameType::CANNON.0).unwrap();
+    let (mut m2t, mut m5t) = (m2.clone(), m5.clone());
+    m2t.registry.respected_game_type = GameType::CANNON;
+    m5t.registry.respected_game_type = GameType::CANNON;
+    check(&mut retyped, "respected game type changed", [(w2, &m2t), (w5, &m5t)]);
     check(&mut evm, "finalized", [(w2, &m2), (w5, &m5)]);
     let log: Vec<(&str, &str, &str)> = log.iter().map(|(a, b, c)| (*a, *b, c.as_str())).collect();
     assert_eq!(
@@ -519,6 +532,10 @@ fn real_portal_finalizes_exactly_when_rampart_says_it_may() {
             ("resolved, in the finality delay", "block 5", "InvalidDisputeGame"),
             ("blacklisted", "block 2", "ImproperDisputeGame"),
             ("blacklisted", "block 5", "InvalidDisputeGame"),
+            ("paused", "block 2", "ImproperDisputeGame"),
+            ("paused", "block 5", "ImproperDisputeGame"),
+            ("respected game type changed", "block 2", "InvalidDisputeGame"),
+            ("respected game type changed", "block 5", "InvalidDisputeGame"),
             ("finalized", "block 2", "accepted"),
             ("finalized", "block 5", "InvalidDisputeGame"),
         ]
@@ -535,6 +552,12 @@ fn real_portal_finalizes_exactly_when_rampart_says_it_may() {
     assert_eq!(fin[0].data.data, Bytes::from(U256::from(1).to_be_bytes::<32>().to_vec()), "success = true");
     assert!(evm.finalized_withdrawal(w2.withdrawal.hash).unwrap());
     assert_eq!(evm.balance(tx.target) - before, tx.value);
+    // Another address finalizing: it proved nothing (provenWithdrawals is per submitter), the model's proven_at = 0.
+    let other = Address::new([0x0f; 20]);
+    let model = check_finalize(&m5, 0, PROOF_MATURITY_DELAY).unwrap_err();
+    assert!(model.starts_with("Unproven"), "{model}");
+    let Outcome::Refused(r) = evm.finalize(other, &w5.withdrawal.tx, false).unwrap() else { panic!("accepted") };
+    assert_eq!(finalize_refusal_tag(&r), Some("Unproven"));
     // A replay is refused by the bytecode (the model keeps no record of finalized withdrawals).
     assert_eq!(
         evm.finalize(PROVER, tx, false).unwrap(),
