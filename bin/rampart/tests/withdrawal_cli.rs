@@ -47,3 +47,33 @@ fn withdrawal_prove_and_finalize_on_the_devnet_dataset() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).starts_with("error: /nonexistent"));
 }
+
+/// `withdrawal prove --portal-evm`: each of the 8 devnet proofs also submitted to the real `OptimismPortal2`
+/// 3.10.0 bytecode in revm (contracts-bedrock 0.17.3 artifacts from `scripts/install-nodes.sh`; this test fails
+/// without them), each against its own proposal game; without the artifacts, one clear error.
+#[test]
+fn withdrawal_prove_through_the_real_portal_bytecode() {
+    let data = repo().join("testdata/devnet");
+    let d = data.to_str().unwrap();
+    let o = rampart(&["withdrawal", "prove", "--data-dir", d, "--portal-evm"], &repo());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let games: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("  OptimismPortal2 3.10.0 bytecode (revm): proven against game "))
+        .map(|l| l.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(games, ["0", "1", "2", "3", "4", "5", "6", "7"], "{out}");
+
+    let o = std::process::Command::new(common::rampart_bin())
+        .args(["withdrawal", "prove", "--data-dir", d, "--block", "2", "--portal-evm"])
+        .env("RAMPART_CONTRACTS_BEDROCK", "/nonexistent")
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.starts_with("error: portal EVM: no contracts-bedrock forge artifacts at /nonexistent"), "{err}");
+    assert!(err.contains("scripts/install-nodes.sh"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}

@@ -690,3 +690,75 @@ impl PortalEvm {
         &self.setup
     }
 }
+
+/// What the real portal did with one of Rampart's proofs.
+#[derive(Clone, Debug)]
+pub struct PortalProve {
+    /// The factory index of the game proposing the proof's output root (the calldata is re-pointed at it).
+    pub game_index: U256,
+    /// That game.
+    pub game: Address,
+    /// `proveWithdrawalTransaction`'s result.
+    pub outcome: Outcome,
+    /// `provenWithdrawals[hash][prover]` afterwards: (game, timestamp).
+    pub proven: (Address, u64),
+}
+
+/// Rampart's `proveWithdrawalTransaction` calldata through the real portal: a [`PortalEvm`] deployed with the
+/// deployed parameters (`GameConfig::op_mainnet` for CANNON_KONA with the dataset's chain id, 7-day proof
+/// maturity, 3.5-day finality delay, the dataset's block 0 as anchor) in which each proof's output root is
+/// proposed for its block by a factory game, and the proof is submitted against it.
+#[derive(Debug)]
+pub struct PortalProver {
+    evm: PortalEvm,
+    games: std::collections::BTreeMap<(B256, u64), (U256, Address)>,
+}
+
+/// Who submits the proofs in [`PortalProver`].
+pub const PROVER: Address = Address::new([0x9e; 20]);
+
+impl PortalProver {
+    /// Deploys the portal for `data`.
+    pub fn new(artifacts: &Artifacts, data: &crate::DevnetData) -> Result<Self> {
+        let mut game = GameConfig::op_mainnet(rampart_game::GameType::CANNON_KONA, B256::ZERO);
+        game.l2_chain_id = data.chain_id;
+        let anchor = data.output_at(0).ok_or_else(|| AgentError::Dataset("no output root for block 0".into()))?;
+        let registry = rampart_game::AnchorStateRegistry::new(anchor, 0, game.game_type);
+        let setup = PortalSetup {
+            game,
+            proof_maturity_delay: crate::withdrawal::PROOF_MATURITY_DELAY,
+            finality_delay: registry.finality_delay,
+            anchor: (anchor, 0),
+            start_time: 1_700_000_000,
+            other_game_types: Vec::new(),
+        };
+        Ok(Self { evm: PortalEvm::deploy(artifacts, setup)?, games: Default::default() })
+    }
+
+    /// The portal's `version()`.
+    pub fn version(&mut self) -> Result<String> {
+        self.evm.portal_version()
+    }
+
+    /// Proposes `p.output_root` for `p.l2_block` (once per root and block), then submits `p`'s calldata,
+    /// re-pointed at that game, from [`PROVER`] 12 s later.
+    pub fn prove(&mut self, p: &crate::withdrawal::WithdrawalProof) -> Result<PortalProve> {
+        let key = (p.output_root, p.l2_block);
+        let (game_index, game) = match self.games.get(&key) {
+            Some(g) => *g,
+            None => {
+                let ty = self.evm.setup().game.game_type.0;
+                let g = self.evm.create_game(Address::new([0xee; 20]), ty, p.output_root, p.l2_block)?;
+                self.games.insert(key, g);
+                g
+            }
+        };
+        let mut call = crate::withdrawal::proveWithdrawalTransactionCall::abi_decode(&p.calldata)
+            .map_err(|e| evm_err("calldata", e))?;
+        call._disputeGameIndex = game_index;
+        self.evm.warp(12);
+        let outcome = self.evm.prove(PROVER, &call.abi_encode(), true)?;
+        let proven = self.evm.proven_withdrawal(p.withdrawal.hash, PROVER)?;
+        Ok(PortalProve { game_index, game, outcome, proven })
+    }
+}

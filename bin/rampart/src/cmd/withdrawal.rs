@@ -36,6 +36,10 @@ struct ProveArgs {
     /// `_disputeGameIndex` of the proposal game in the factory.
     #[arg(long, default_value_t = 0)]
     game_index: u64,
+    /// Also submit each proof to the real `OptimismPortal2` bytecode (contracts-bedrock 0.17.3 forge artifacts,
+    /// from `scripts/install-nodes.sh`) in revm, against a game proposing the block's output root (prove only).
+    #[arg(long)]
+    portal_evm: bool,
 }
 
 fn fail(e: impl std::fmt::Display) -> CliError {
@@ -51,6 +55,13 @@ pub fn run(args: WithdrawalArgs) -> Result<(), CliError> {
     if blocks.is_empty() {
         return Err(fail(format!("the dataset has no output root for block {:?}", a.block)));
     }
+    let mut portal = match (&args.command, a.portal_evm) {
+        (WithdrawalCommand::Prove(_), true) => {
+            let artifacts = rampart_agent::portal_evm::locate_artifacts().map_err(fail)?;
+            Some(rampart_agent::portal_evm::PortalProver::new(&artifacts, &data).map_err(fail)?)
+        }
+        _ => None,
+    };
     let mut found = 0;
     for (block, root) in blocks {
         for p in prove_block(&ds, block, root, U256::from(a.game_index)).map_err(fail)? {
@@ -67,7 +78,12 @@ pub fn run(args: WithdrawalArgs) -> Result<(), CliError> {
                 p.withdrawal_proof.len()
             );
             match &args.command {
-                WithdrawalCommand::Prove(_) => println!("  calldata 0x{}", hex::encode(&p.calldata)),
+                WithdrawalCommand::Prove(_) => {
+                    println!("  calldata 0x{}", hex::encode(&p.calldata));
+                    if let Some(portal) = portal.as_mut() {
+                        portal_check(portal, &p)?;
+                    }
+                }
                 WithdrawalCommand::Finalize(_) => finalize_timeline(&data, block, root)?,
             }
         }
@@ -76,6 +92,28 @@ pub fn run(args: WithdrawalArgs) -> Result<(), CliError> {
         return Err(fail("no withdrawal was initiated in the selected blocks"));
     }
     Ok(())
+}
+
+/// `p` through the real portal: one line, an error if the bytecode refuses it.
+fn portal_check(
+    portal: &mut rampart_agent::portal_evm::PortalProver,
+    p: &rampart_agent::withdrawal::WithdrawalProof,
+) -> Result<(), CliError> {
+    let version = portal.version().map_err(fail)?;
+    let r = portal.prove(p).map_err(fail)?;
+    match &r.outcome {
+        rampart_agent::portal_evm::Outcome::Accepted { .. } => {
+            println!(
+                "  OptimismPortal2 {version} bytecode (revm): proven against game {} ({}), provenWithdrawals timestamp {}",
+                r.game_index, r.game, r.proven.1
+            );
+            Ok(())
+        }
+        rampart_agent::portal_evm::Outcome::Refused(reason) => Err(fail(format!(
+            "OptimismPortal2 {version} bytecode refused the proof of {}: {reason}",
+            p.withdrawal.hash
+        ))),
+    }
 }
 
 /// A proposal of the block's output root, unchallenged: the withdrawal proven 12 s after creation, then the
