@@ -266,7 +266,8 @@ pub fn finalize_refusal_tag(reason: &str) -> Option<&'static str> {
         "OptimismPortal: proven withdrawal has not matured yet" => "ProofNotOldEnough",
         "OptimismPortal: output proposal has not been validated" => "InvalidDisputeGame",
         "OptimismPortal: invalid game type" => "InvalidDisputeGame",
-        "OptimismPortal: dispute game created before respected game type was updated" => "InvalidDisputeGame",
+        // 4.x retires such games (`retirementTimestamp`): improper.
+        "OptimismPortal: dispute game created before respected game type was updated" => "ImproperDisputeGame",
         "OptimismPortal: output proposal in air-gap" => "FinalityDelay",
         _ => return None,
     })
