@@ -69,7 +69,7 @@ pub async fn l2_pre_state(l2: &RpcClient, number: u64) -> Result<(Header, Preima
         codes: Vec<Bytes>,
         state: Vec<Bytes>,
     }
-    let w: Witness = l2.call("debug_executionWitness", json!([format!("{number:#x}")])).await?;
+    let w: Witness = l2.call_as("debug_executionWitness", json!([format!("{number:#x}")]), number).await?;
     let mut store = PreimageStore::new();
     for node in w.state.into_iter().chain(w.codes) {
         store.insert(node);
@@ -78,13 +78,14 @@ pub async fn l2_pre_state(l2: &RpcClient, number: u64) -> Result<(Header, Preima
         store.insert(alloy_rlp::encode(&h.inner).into());
     }
     let parent_tag = format!("{:#x}", number - 1);
-    let proof: serde_json::Value = l2.call("eth_getProof", json!([L2_TO_L1_MESSAGE_PASSER, [], parent_tag])).await?;
+    let proof: serde_json::Value =
+        l2.call_as("eth_getProof", json!([L2_TO_L1_MESSAGE_PASSER, [], &parent_tag]), &parent_tag).await?;
     let nodes: Vec<Bytes> = serde_json::from_value(proof["accountProof"].clone())
         .map_err(|e| DevnetError::Check(format!("eth_getProof accountProof: {e}")))?;
     for n in nodes {
         store.insert(n);
     }
-    let raw: Bytes = l2.call("debug_getRawHeader", json!([parent_tag])).await?;
+    let raw: Bytes = l2.call_as("debug_getRawHeader", json!([&parent_tag]), &parent_tag).await?;
     let parent = alloy_rlp::decode_exact::<Header>(&raw)
         .map_err(|e| DevnetError::Check(format!("L2 header {}: {e}", number - 1)))?;
     store.insert(raw);
@@ -110,7 +111,7 @@ pub async fn executor_differential(
             match build_block(&cfg, &parent, &b.attributes, &store) {
                 Err(e) if fetched < 256 => match missing_preimage(&e) {
                     Some(h) => {
-                        let v: Bytes = l2.call("debug_dbGet", json!([h])).await?;
+                        let v: Bytes = l2.call_as("debug_dbGet", json!([h]), h).await?;
                         store.insert_checked(h, v).map_err(|e| DevnetError::Check(format!("debug_dbGet {h}: {e}")))?;
                         fetched += 1;
                     }
@@ -138,7 +139,7 @@ pub async fn l1_decode_and_roots(l1: &L1Client, from: u64, to: u64) -> Result<(C
     let (mut headers, mut txs, mut receipts) = (CheckCounts::default(), CheckCounts::default(), CheckCounts::default());
     for n in from..=to {
         let tag = format!("{n:#x}");
-        let raw_header: Bytes = l1.rpc.call("debug_getRawHeader", json!([tag])).await?;
+        let raw_header: Bytes = l1.rpc.call_as("debug_getRawHeader", json!([&tag]), n).await?;
         let header = alloy_rlp::decode_exact::<Header>(&raw_header)
             .map_err(|e| DevnetError::Check(format!("L1 header {n}: {e}")))?;
         let rpc_block = l1.block(n).await?.ok_or_else(|| DevnetError::Check(format!("L1 block {n} missing")))?;
@@ -146,14 +147,14 @@ pub async fn l1_decode_and_roots(l1: &L1Client, from: u64, to: u64) -> Result<(C
         if header.hash_slow() == rpc_block.header.hash {
             headers.matched += 1;
         }
-        let raw_block: Bytes = l1.rpc.call("debug_getRawBlock", json!([tag])).await?;
+        let raw_block: Bytes = l1.rpc.call_as("debug_getRawBlock", json!([&tag]), n).await?;
         let block = alloy_rlp::decode_exact::<alloy_consensus::Block<TxEnvelope>>(&raw_block)
             .map_err(|e| DevnetError::Check(format!("L1 block {n} body: {e}")))?;
         txs.checked += block.body.transactions.len();
         if proofs::calculate_transaction_root(&block.body.transactions) == header.transactions_root {
             txs.matched += block.body.transactions.len();
         }
-        let raw_receipts: Vec<Bytes> = l1.rpc.call("debug_getRawReceipts", json!([tag])).await?;
+        let raw_receipts: Vec<Bytes> = l1.rpc.call_as("debug_getRawReceipts", json!([&tag]), n).await?;
         let decoded: Vec<ReceiptEnvelope> = raw_receipts
             .iter()
             .map(|r| ReceiptEnvelope::decode_2718(&mut r.as_ref()))

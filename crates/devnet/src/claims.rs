@@ -40,13 +40,14 @@ pub struct OutputRoot {
 /// Reads the output root of L2 block `number` from op-geth.
 pub async fn output_root(l2: &RpcClient, number: u64) -> Result<OutputRoot> {
     let tag = format!("{number:#x}");
-    let block: serde_json::Value = l2.call("eth_getBlockByNumber", json!([tag, false])).await?;
+    let block: serde_json::Value = l2.call_as("eth_getBlockByNumber", json!([&tag, false]), number).await?;
     let get = |name: &str| -> Result<B256> {
         serde_json::from_value(block[name].clone())
             .map_err(|e| DevnetError::role("claims", format!("L2 block {number} field {name}: {e}")))
     };
     let (block_hash, state_root) = (get("hash")?, get("stateRoot")?);
-    let proof: serde_json::Value = l2.call("eth_getProof", json!([L2_TO_L1_MESSAGE_PASSER, [], tag])).await?;
+    let proof: serde_json::Value =
+        l2.call_as("eth_getProof", json!([L2_TO_L1_MESSAGE_PASSER, [], &tag]), number).await?;
     let message_passer_storage_root: B256 = serde_json::from_value(proof["storageHash"].clone())
         .map_err(|e| DevnetError::role("claims", format!("eth_getProof storageHash: {e}")))?;
     let output_root = output_root_v0(state_root, message_passer_storage_root, block_hash);
@@ -125,7 +126,7 @@ pub fn write_claims(path: &Path, claims: &[Claim]) -> Result<()> {
 
 /// The latest block number of a node.
 pub async fn block_number(rpc: &RpcClient) -> Result<u64> {
-    let n: U64 = rpc.call("eth_blockNumber", json!([])).await?;
+    let n: U64 = rpc.call_as("eth_blockNumber", json!([]), "latest").await?;
     Ok(n.to())
 }
 

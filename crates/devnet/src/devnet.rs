@@ -11,7 +11,7 @@ use crate::{
     genesis::{self, L1GenesisSpec, L2Forks, L2GenesisSpec},
     l1::{self, L1Client, SystemConfigInit},
     nodes::{self, NodeBinaries, NodeProcess},
-    rpc::{unix_now, RpcClient},
+    rpc::{self, unix_now, RpcClient},
     sequencer::{L2Block, Sequencer},
     txgen::l2_users,
     wallet::{derive_key, Wallet, GETH_DEV_KEY},
@@ -163,11 +163,12 @@ fn write_json(path: &Path, v: &impl serde::Serialize) -> Result<()> {
 
 async fn wait_answering(node: &mut NodeProcess, rpc: &RpcClient, timeout: Duration) -> Result<()> {
     let start = Instant::now();
+    let probe = rpc::client_with(node.name, rpc.url(), None, rpc::PROBE_POLICY)?;
     loop {
         if let Some(status) = node.exited() {
             return Err(node.error(format!("exited during start-up ({status})")));
         }
-        if rpc.call_raw("eth_chainId", json!([])).await.is_ok() {
+        if probe.call("eth_chainId", json!([]), "chain id").await.is_ok() {
             return Ok(());
         }
         if start.elapsed() > timeout {
@@ -175,6 +176,15 @@ async fn wait_answering(node: &mut NodeProcess, rpc: &RpcClient, timeout: Durati
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// One of the devnet's node processes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Node {
+    /// geth (L1).
+    L1,
+    /// op-geth (L2).
+    L2,
 }
 
 /// L1 and L2 chain ids of the devnet.
@@ -281,7 +291,7 @@ impl Devnet {
         .collect();
         let mut l1_node = NodeProcess::spawn("geth (L1)", &bins.geth, &l1_args, &l1_log)?;
         let l1_url = format!("http://127.0.0.1:{l1_rpc_port}");
-        let l1 = Arc::new(L1Client { rpc: RpcClient::new("geth (L1)", &l1_url, None), chain_id: L1_CHAIN_ID });
+        let l1 = Arc::new(L1Client { rpc: rpc::client("geth (L1)", &l1_url, None)?, chain_id: L1_CHAIN_ID });
         wait_answering(&mut l1_node, &l1.rpc, Duration::from_secs(60)).await?;
         tracing::info!(target: "devnet", url = %l1_url, "L1 geth --dev answering");
 
@@ -386,13 +396,13 @@ impl Devnet {
         .collect();
         let mut l2_node = NodeProcess::spawn("op-geth (L2)", &bins.op_geth, &l2_args, &l2_log)?;
         let l2_url = format!("http://127.0.0.1:{l2_rpc_port}");
-        let l2 = Arc::new(RpcClient::new("op-geth (L2)", &l2_url, None));
+        let l2 = Arc::new(rpc::client("op-geth (L2)", &l2_url, None)?);
         if let Err(e) = wait_answering(&mut l2_node, &l2, Duration::from_secs(60)).await {
             l1_node.stop(Duration::from_secs(10)).await;
             return Err(e);
         }
-        let engine = RpcClient::new("op-geth (L2 engine)", format!("http://127.0.0.1:{l2_auth_port}"), Some(jwt));
-        let g: serde_json::Value = l2.call("eth_getBlockByNumber", json!(["0x0", false])).await?;
+        let engine = rpc::client("op-geth (L2 engine)", &format!("http://127.0.0.1:{l2_auth_port}"), Some(jwt))?;
+        let g: serde_json::Value = l2.call_as("eth_getBlockByNumber", json!(["0x0", false]), 0).await?;
         let genesis_hash: B256 = serde_json::from_value(g["hash"].clone())
             .map_err(|e| DevnetError::Genesis(format!("L2 genesis hash: {e}")))?;
         let genesis_state_root: B256 = serde_json::from_value(g["stateRoot"].clone())
@@ -459,6 +469,29 @@ impl Devnet {
         })
     }
 
+    fn node_mut(&mut self, node: Node) -> (&mut NodeProcess, &RpcClient) {
+        match node {
+            Node::L1 => (&mut self.l1_node, &self.l1.rpc),
+            Node::L2 => (&mut self.l2_node, &*self.l2),
+        }
+    }
+
+    /// Kills `node` (SIGKILL: no shutdown, as a crash) and waits until it has exited; its ports then refuse
+    /// connections.
+    pub async fn kill_node(&mut self, node: Node) {
+        self.node_mut(node).0.kill().await;
+        tracing::info!(target: "devnet", node = ?node, "killed");
+    }
+
+    /// Starts a killed `node` again on its data dir, ports and log, and waits (up to 60 s) until it answers.
+    pub async fn restart_node(&mut self, node: Node) -> Result<()> {
+        let (process, rpc) = self.node_mut(node);
+        process.respawn()?;
+        wait_answering(process, rpc, Duration::from_secs(60)).await?;
+        tracing::info!(target: "devnet", node = ?node, "restarted");
+        Ok(())
+    }
+
     /// The L1 chain config written to `l1-config.json`.
     pub const fn l1_genesis_config(&self) -> &serde_json::Value {
         &self.l1_genesis_config
@@ -479,7 +512,7 @@ impl Devnet {
     /// Runs the rollup roles until `stop` resolves (or `max_l2_blocks` are built and safe).
     pub async fn run(&mut self, opts: &UpOptions, stop: impl Future<Output = ()>) -> Result<RunSummary> {
         let started = Instant::now();
-        let engine = RpcClient::new("op-geth (L2 engine)", self.engine.url().to_string(), Some(self.jwt));
+        let engine = rpc::client("op-geth (L2 engine)", self.engine.url(), Some(self.jwt))?;
         let mut sequencer = Sequencer::new(
             engine,
             self.l1.clone(),

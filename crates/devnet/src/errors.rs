@@ -25,16 +25,10 @@ pub enum DevnetError {
         /// The node's log file.
         log: PathBuf,
     },
-    /// A JSON-RPC call failed (transport or error answer).
-    #[error("{node} {method}: {reason}")]
-    Rpc {
-        /// Node name.
-        node: &'static str,
-        /// Method called.
-        method: String,
-        /// Why it failed.
-        reason: String,
-    },
+    /// A JSON-RPC call failed (no answer after the retries, an error answer, or an undecodable result); names
+    /// the node, method and key.
+    #[error("{0}")]
+    Rpc(#[from] rampart_host::FetchError),
     /// The devnet directory exists (without `--force`) or cannot be used.
     #[error("{0}")]
     Dir(String),

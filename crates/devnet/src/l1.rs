@@ -84,33 +84,34 @@ pub struct L1Client {
 impl L1Client {
     /// The block `number` with full transactions, or `None` if geth does not have it yet.
     pub async fn block(&self, number: u64) -> Result<Option<Block>> {
-        self.rpc.call("eth_getBlockByNumber", json!([format!("{number:#x}"), true])).await
+        Ok(self.rpc.call_opt("eth_getBlockByNumber", json!([format!("{number:#x}"), true]), number).await?)
     }
 
     /// The latest block number.
     pub async fn head_number(&self) -> Result<u64> {
-        let n: alloy_primitives::U64 = self.rpc.call("eth_blockNumber", json!([])).await?;
+        let n: alloy_primitives::U64 = self.rpc.call_as("eth_blockNumber", json!([]), "latest").await?;
         Ok(n.to())
     }
 
     /// The receipts of block `hash`.
     pub async fn receipts(&self, hash: B256) -> Result<Vec<TransactionReceipt>> {
-        self.rpc.call("eth_getBlockReceipts", json!([hash])).await
+        Ok(self.rpc.call_as("eth_getBlockReceipts", json!([hash]), hash).await?)
     }
 
     /// The raw RLP header of block `hash` (`debug_getRawHeader`).
     pub async fn raw_header(&self, hash: B256) -> Result<Bytes> {
-        self.rpc.call("debug_getRawHeader", json!([hash])).await
+        Ok(self.rpc.call_as("debug_getRawHeader", json!([hash]), hash).await?)
     }
 
     /// The raw EIP-2718 receipts of block `hash` (`debug_getRawReceipts`).
     pub async fn raw_receipts(&self, hash: B256) -> Result<Vec<Bytes>> {
-        self.rpc.call("debug_getRawReceipts", json!([hash])).await
+        Ok(self.rpc.call_as("debug_getRawReceipts", json!([hash]), hash).await?)
     }
 
     /// The account's pending nonce.
     pub async fn nonce(&self, address: Address) -> Result<u64> {
-        let n: alloy_primitives::U64 = self.rpc.call("eth_getTransactionCount", json!([address, "pending"])).await?;
+        let n: alloy_primitives::U64 =
+            self.rpc.call_as("eth_getTransactionCount", json!([address, "pending"]), address).await?;
         Ok(n.to())
     }
 
@@ -118,18 +119,18 @@ impl L1Client {
     pub async fn fees(&self) -> Result<(u128, u128, u128)> {
         let head: Block = self
             .rpc
-            .call::<Option<Block>>("eth_getBlockByNumber", json!(["latest", false]))
+            .call_opt::<Block>("eth_getBlockByNumber", json!(["latest", false]), "latest")
             .await?
             .ok_or_else(|| DevnetError::role("l1", "no latest block"))?;
         let base = u128::from(head.header.base_fee_per_gas.unwrap_or(1_000_000_000));
-        let blob: alloy_primitives::U128 = self.rpc.call("eth_blobBaseFee", json!([])).await?;
+        let blob: alloy_primitives::U128 = self.rpc.call_as("eth_blobBaseFee", json!([]), "latest").await?;
         let tip = 1_000_000_000u128;
         Ok((base * 2 + tip, tip, blob.to::<u128>() * 2 + 1))
     }
 
     /// Sends a signed transaction.
     pub async fn send(&self, tx: &SignedTx) -> Result<B256> {
-        self.rpc.call("eth_sendRawTransaction", json!([tx.raw])).await
+        Ok(self.rpc.call_as("eth_sendRawTransaction", json!([tx.raw]), tx.hash).await?)
     }
 
     /// Waits (up to `timeout`) for the receipt of `hash`.
@@ -137,7 +138,7 @@ impl L1Client {
         let start = std::time::Instant::now();
         loop {
             if let Some(r) =
-                self.rpc.call::<Option<TransactionReceipt>>("eth_getTransactionReceipt", json!([hash])).await?
+                self.rpc.call_opt::<TransactionReceipt>("eth_getTransactionReceipt", json!([hash]), hash).await?
             {
                 return Ok(r);
             }

@@ -21,5 +21,5 @@ pub mod sequencer;
 pub mod txgen;
 pub mod wallet;
 
-pub use devnet::{up, up_with_record, Devnet, Endpoints, Ports, RunSummary, UpOptions};
+pub use devnet::{up, up_with_record, Devnet, Endpoints, Node, Ports, RunSummary, UpOptions};
 pub use errors::{DevnetError, Result};

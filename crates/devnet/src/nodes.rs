@@ -105,6 +105,8 @@ pub struct NodeProcess {
     pub name: &'static str,
     /// Its log file.
     pub log: PathBuf,
+    bin: PathBuf,
+    args: Vec<String>,
     child: Child,
 }
 
@@ -112,8 +114,13 @@ impl NodeProcess {
     /// Starts `bin args...` in its own process group (a terminal's Ctrl-C reaches only `rampart`, which then
     /// stops the node in order), stdout and stderr appended to `log`.
     pub fn spawn(name: &'static str, bin: &Path, args: &[String], log: &Path) -> Result<Self> {
+        let child = Self::start(name, bin, args, log)?;
+        Ok(Self { name, log: log.into(), bin: bin.into(), args: args.to_vec(), child })
+    }
+
+    fn start(name: &'static str, bin: &Path, args: &[String], log: &Path) -> Result<Child> {
         let (out, err) = log_files(log)?;
-        let child = Command::new(bin)
+        Command::new(bin)
             .args(args)
             .stdin(Stdio::null())
             .stdout(out)
@@ -125,8 +132,21 @@ impl NodeProcess {
                 node: name,
                 reason: format!("cannot start {}: {e}", bin.display()),
                 log: log.into(),
-            })?;
-        Ok(Self { name, log: log.into(), child })
+            })
+    }
+
+    /// Starts the node again with the same binary, arguments (data dir, ports) and log, once it has exited.
+    pub fn respawn(&mut self) -> Result<()> {
+        if self.exited().is_none() {
+            return Err(self.error("respawn while still running"));
+        }
+        self.child = Self::start(self.name, &self.bin, &self.args, &self.log)?;
+        Ok(())
+    }
+
+    /// Kills the node (SIGKILL, no shutdown) and waits until it has exited.
+    pub async fn kill(&mut self) {
+        let _ = self.child.kill().await;
     }
 
     /// The error for this node having failed in some way.

@@ -282,8 +282,10 @@ impl Sequencer {
         }
 
         let head_hash = self.head.block.hash;
-        let fcu: Value =
-            self.engine.call("engine_forkchoiceUpdatedV3", json!([fcs(head_hash, safe, finalized), attrs])).await?;
+        let fcu: Value = self
+            .engine
+            .call_as("engine_forkchoiceUpdatedV3", json!([fcs(head_hash, safe, finalized), attrs]), head_hash)
+            .await?;
         let status = fcu["payloadStatus"]["status"].as_str().unwrap_or_default();
         let Some(id) = fcu["payloadId"].as_str().filter(|_| status == "VALID") else {
             return Err(DevnetError::role("sequencer", format!("forkchoiceUpdated with attributes for {ts}: {fcu}")));
@@ -295,7 +297,7 @@ impl Sequencer {
         } else {
             "engine_getPayloadV3"
         };
-        let envelope: Value = self.engine.call(get, json!([id])).await?;
+        let envelope: Value = self.engine.call_as(get, json!([id]), id).await?;
         let payload = envelope["executionPayload"].clone();
         let beacon_root = envelope
             .get("parentBeaconBlockRoot")
@@ -303,9 +305,9 @@ impl Sequencer {
             .unwrap_or(json!(origin.header.parent_beacon_block_root.unwrap_or_default()));
         let new_payload = if ChainParams::active(p.forks.isthmus, ts) {
             let requests = envelope.get("executionRequests").cloned().unwrap_or(json!([]));
-            self.engine.call::<Value>("engine_newPayloadV4", json!([payload, [], beacon_root, requests])).await?
+            self.engine.call_as::<Value>("engine_newPayloadV4", json!([payload, [], beacon_root, requests]), ts).await?
         } else {
-            self.engine.call::<Value>("engine_newPayloadV3", json!([payload, [], beacon_root])).await?
+            self.engine.call_as::<Value>("engine_newPayloadV3", json!([payload, [], beacon_root]), ts).await?
         };
         if new_payload["status"] != "VALID" {
             return Err(DevnetError::role("sequencer", format!("newPayload for {ts}: {new_payload}")));
@@ -316,7 +318,7 @@ impl Sequencer {
         };
         let hash = field("blockHash")?;
         let fcu: Value =
-            self.engine.call("engine_forkchoiceUpdatedV3", json!([fcs(hash, safe, finalized), null])).await?;
+            self.engine.call_as("engine_forkchoiceUpdatedV3", json!([fcs(hash, safe, finalized), null]), hash).await?;
         if fcu["payloadStatus"]["status"] != "VALID" {
             return Err(DevnetError::role("sequencer", format!("forkchoiceUpdated to {hash}: {fcu}")));
         }
@@ -343,7 +345,7 @@ impl Sequencer {
     pub async fn update_forkchoice(&self, safe: B256, finalized: B256) -> Result<()> {
         let fcu: Value = self
             .engine
-            .call("engine_forkchoiceUpdatedV3", json!([fcs(self.head.block.hash, safe, finalized), null]))
+            .call_as("engine_forkchoiceUpdatedV3", json!([fcs(self.head.block.hash, safe, finalized), null]), safe)
             .await?;
         if fcu["payloadStatus"]["status"] != "VALID" {
             return Err(DevnetError::role("sequencer", format!("forkchoiceUpdated (safe {safe}): {fcu}")));

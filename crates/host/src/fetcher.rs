@@ -174,6 +174,8 @@ pub struct OnlineFetcher {
     pub l2: RpcClient,
     agreed_l2_head: RwLock<Option<B256>>,
     witness: AtomicU8,
+    policy: RetryPolicy,
+    refetches: AtomicU64,
 }
 
 fn hex_num(n: u64) -> String {
@@ -190,7 +192,14 @@ impl OnlineFetcher {
             l2: RpcClient::new("L2 node", &urls.l2, policy)?,
             agreed_l2_head: RwLock::new(agreed_l2_head),
             witness: AtomicU8::new(WITNESS_UNKNOWN),
+            policy,
+            refetches: AtomicU64::new(0),
         })
+    }
+
+    /// Hints fetched again after a node answered data that failed verification.
+    pub fn refetches(&self) -> u64 {
+        self.refetches.load(Ordering::Relaxed)
     }
 
     /// Sets the agreed L2 head whose output root `starting-l2-output` hints ask for.
@@ -472,7 +481,28 @@ impl OnlineFetcher {
 }
 
 impl Fetcher for OnlineFetcher {
+    /// Fetches `hint`; an answer that fails verification (a corrupted response, a node serving another block)
+    /// is fetched again, up to the policy's attempts with its backoff, and if every fetch is wrong the error
+    /// names node, method and key and says so. Nothing of a wrong fetch is returned.
     fn fetch<'a>(&'a self, hint: &'a ParsedHint) -> FetchFuture<'a> {
-        Box::pin(self.fetch_parsed(hint))
+        Box::pin(async move {
+            let attempts = self.policy.attempts.max(1);
+            let mut n = 1;
+            loop {
+                match self.fetch_parsed(hint).await {
+                    Err(FetchError::WrongAnswer { node, method, key, reason }) if n < attempts => {
+                        tracing::warn!(target: "host::hint", node = %node, method = %method, key = %key, reason = %reason, fetch = n, "wrong answer; fetching again");
+                        self.refetches.fetch_add(1, Ordering::Relaxed);
+                        tokio::time::sleep(self.policy.pause(n)).await;
+                        n += 1;
+                    }
+                    Err(FetchError::WrongAnswer { node, method, key, reason }) if attempts > 1 => {
+                        let reason = format!("{reason} (wrong on each of {attempts} fetches)");
+                        return Err(FetchError::WrongAnswer { node, method, key, reason });
+                    }
+                    r => return r,
+                }
+            }
+        })
     }
 }

@@ -12,6 +12,7 @@ use alloy_primitives::B256;
 use rampart_preimage::PreimageKey;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
+use tracing::{field::Empty, Instrument};
 
 /// A store shared by the preimage server (reads) and the hint handler (writes).
 #[derive(Debug)]
@@ -46,12 +47,14 @@ pub struct OnlineSummary {
     pub hints: u64,
     /// Hints that failed (their preimages are then missing and the program's read fails).
     pub failed: u64,
-    /// Preimages written.
+    /// Preimages written (by hints and on misses).
     pub written: u64,
     /// Bytes written.
     pub bytes: u64,
     /// RPC calls, retries and answer bytes over the three nodes.
     pub rpc: (u64, u64, u64),
+    /// Hints fetched again after an answer failed verification.
+    pub refetches: u64,
     /// Keys the program read without a hint covering them, fetched on the miss (`l2-state-node` / `l2-code`).
     pub misses: u64,
     /// The last hint error, if any.
@@ -93,14 +96,35 @@ impl OnlineHost {
         let (router, runtime, last_error) = (self.router.clone(), self.runtime.clone(), self.last_error.clone());
         Arc::new(move |hint| {
             let mut store = store.clone();
-            let started = std::time::Instant::now();
-            let (calls0, _, bytes0) = router.fetcher().call_stats();
-            match runtime.block_on(router.route(hint, &mut store)) {
+            let span = tracing::info_span!(
+                target: "host::hint",
+                "hint",
+                kind = %hint.kind,
+                calls = Empty,
+                retries = Empty,
+                rpc_bytes = Empty,
+                written = Empty,
+                bytes = Empty,
+                us = Empty,
+                error = Empty,
+            );
+            let fetcher = router.fetcher();
+            let (started, before) = (std::time::Instant::now(), fetcher.call_stats());
+            let result = runtime.block_on(router.route(hint, &mut store).instrument(span.clone()));
+            let after = fetcher.call_stats();
+            span.record("calls", after.0 - before.0);
+            span.record("retries", after.1 - before.1);
+            span.record("rpc_bytes", after.2 - before.2);
+            span.record("us", started.elapsed().as_micros() as u64);
+            let _in = span.enter();
+            match result {
                 Ok(r) => {
-                    let (calls, _, bytes) = router.fetcher().call_stats();
-                    tracing::info!(target: "host::hint", kind = %hint.kind, written = r.written, calls = calls - calls0, rpc_bytes = bytes - bytes0, ms = started.elapsed().as_millis() as u64, "hint");
+                    span.record("written", r.written as u64);
+                    span.record("bytes", r.bytes as u64);
+                    tracing::info!(target: "host::hint", kind = %hint.kind, written = r.written, calls = after.0 - before.0, rpc_bytes = after.2 - before.2, "hint");
                 }
                 Err(e) => {
+                    span.record("error", tracing::field::display(&e));
                     tracing::error!(target: "host::hint", kind = %hint.kind, error = %e, "hint failed");
                     *last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(format!("{} hint: {e}", hint.kind));
                 }
@@ -131,9 +155,32 @@ impl OnlineHost {
             written: s.written.load(Ordering::Relaxed),
             bytes: s.bytes.load(Ordering::Relaxed),
             rpc: self.router.fetcher().call_stats(),
+            refetches: self.router.fetcher().refetches(),
             misses: self.misses.load(Ordering::Relaxed),
             last_error: self.last_error.lock().unwrap_or_else(|p| p.into_inner()).clone(),
         }
+    }
+}
+
+impl OnlineHost {
+    /// The summary at exit, also emitted as one `tracing` event (target `host::summary`): hints (and failed),
+    /// RPC calls, retries, refetches, answer bytes, preimages written and their bytes, keys fetched on a miss.
+    pub fn log_summary(&self) -> OnlineSummary {
+        let s = self.summary();
+        tracing::info!(
+            target: "host::summary",
+            hints = s.hints,
+            failed = s.failed,
+            calls = s.rpc.0,
+            retries = s.rpc.1,
+            rpc_bytes = s.rpc.2,
+            refetches = s.refetches,
+            written = s.written,
+            bytes = s.bytes,
+            misses = s.misses,
+            "online host summary"
+        );
+        s
     }
 }
 
@@ -158,6 +205,14 @@ impl<S: KeyValueStore> KeyValueStore for FetchOnMiss<S> {
         // The key holds bytes 1..32 of the digest; byte 0 of the digest is unknown, so try each (the fetcher
         // checks every answer against the full digest).
         let mut store = self.store.clone();
+        let span = tracing::info_span!(
+            target: "host::hint",
+            "miss",
+            key = %hex::encode(key.as_bytes()),
+            written = Empty,
+            bytes = Empty
+        );
+        let _in = span.enter();
         for code in [false, true] {
             for b0 in 0..=255u8 {
                 let mut d = key.to_bytes();
@@ -168,14 +223,21 @@ impl<S: KeyValueStore> KeyValueStore for FetchOnMiss<S> {
                     Ok(entries) => {
                         tracing::info!(target: "host::hint", key = %hash, code, "fetched on a miss");
                         self.misses.fetch_add(1, Ordering::Relaxed);
+                        let (mut written, mut bytes) = (0u64, 0u64);
                         for (k, v) in entries {
-                            if crate::verify_preimage(&k, &v) {
+                            if crate::verify_preimage(&k, &v) && store.get(&k)?.is_none() {
+                                (written, bytes) = (written + 1, bytes + v.len() as u64);
                                 store.set(k, v)?;
                             }
                         }
+                        span.record("written", written);
+                        span.record("bytes", bytes);
+                        let stats = self.router.stats();
+                        stats.written.fetch_add(written, Ordering::Relaxed);
+                        stats.bytes.fetch_add(bytes, Ordering::Relaxed);
                         return self.store.get(key);
                     }
-                    Err(crate::FetchError::Rpc { .. }) => {}
+                    Err(e @ crate::FetchError::Rpc { .. }) if !crate::rpc::is_unreachable(&e) => {}
                     Err(e) => {
                         *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(format!("on a miss: {e}"));
                         return Ok(None);

@@ -1,6 +1,11 @@
 //! JSON-RPC (execution nodes) and beacon API (consensus node or blob archiver) clients over HTTP (`reqwest` on
 //! tokio), with a per-call timeout and bounded retries with exponential backoff: a node that restarts is
-//! survived, one that stays down ends the call with a clear error within [`RetryPolicy::max_wait`].
+//! survived, one that stays down ends the call with a clear error within [`RetryPolicy::max_wait`]. Every error
+//! names the node (name and URL), the method and what was asked for.
+//!
+//! This is Rampart's one JSON-RPC client: the online host's fetchers use it, and so does the devnet
+//! (`rampart-devnet` drives geth and op-geth through it, the Engine API with a bearer token from
+//! [`RpcClient::with_bearer`]).
 
 use crate::errors::{FetchError, FetchResult};
 use serde_json::{json, Value};
@@ -74,6 +79,16 @@ enum Attempt {
     Transient(String),
 }
 
+/// A bearer token made fresh for every request (the Engine API's JWT carries its issue time).
+#[derive(Clone)]
+pub struct Bearer(std::sync::Arc<dyn Fn() -> String + Send + Sync>);
+
+impl std::fmt::Debug for Bearer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Bearer(..)")
+    }
+}
+
 /// HTTP plumbing shared by both clients.
 #[derive(Debug)]
 struct Http {
@@ -82,6 +97,7 @@ struct Http {
     client: reqwest::Client,
     policy: RetryPolicy,
     stats: CallStats,
+    bearer: Option<Bearer>,
 }
 
 impl Http {
@@ -93,7 +109,7 @@ impl Http {
             key: "-".into(),
             reason: format!("cannot build an HTTP client: {e}"),
         })?;
-        Ok(Self { name: name.to_string(), url, client, policy, stats: CallStats::default() })
+        Ok(Self { name: name.to_string(), url, client, policy, stats: CallStats::default(), bearer: None })
     }
 
     fn node(&self) -> String {
@@ -122,17 +138,29 @@ impl Http {
             match attempt().await {
                 Attempt::Done(status, body) if status < 500 => {
                     self.stats.bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
+                    tracing::debug!(
+                        target: "host::rpc",
+                        node = %self.name,
+                        method,
+                        key,
+                        attempts = n + 1,
+                        bytes = body.len() as u64,
+                        us = started.elapsed().as_micros() as u64,
+                        "rpc"
+                    );
                     return Ok((status, body));
                 }
                 Attempt::Done(status, body) => last = format!("HTTP {status}: {}", truncate(&body, 200)),
                 Attempt::Transient(e) => last = e,
             }
-            tracing::debug!(target: "host::rpc", node = %self.name, method, key, attempt = n + 1, error = %last, "retrying");
+            if n + 1 < attempts {
+                tracing::debug!(target: "host::rpc", node = %self.name, method, key, attempt = n + 1, error = %last, "retrying");
+            }
         }
         Err(self.err(
             method,
             key,
-            format!("no answer after {attempts} attempts in {:.1} s: {last}", started.elapsed().as_secs_f64()),
+            format!("{NO_ANSWER} {attempts} attempts in {:.1} s: {last}", started.elapsed().as_secs_f64()),
         ))
     }
 }
@@ -189,15 +217,39 @@ pub fn is_method_missing(e: &FetchError) -> bool {
     }
 }
 
+/// Whether the error is a node that gave no answer within the retry policy (down, or hanging), as opposed to
+/// one that answered with an error: probing such a node for more keys only multiplies the wait.
+pub fn is_unreachable(e: &FetchError) -> bool {
+    matches!(e, FetchError::Rpc { reason, .. } if reason.starts_with(NO_ANSWER))
+}
+
+const NO_ANSWER: &str = "no answer after";
+
 impl RpcClient {
     /// A client of `url`, named `name` in errors.
     pub fn new(name: &str, url: &str, policy: RetryPolicy) -> FetchResult<Self> {
         Ok(Self { http: Http::new(name, url, policy)?, next_id: AtomicU64::new(1) })
     }
 
+    /// Every request of this client carries `Authorization: Bearer <token()>` (made anew for each attempt).
+    pub fn with_bearer(mut self, token: impl Fn() -> String + Send + Sync + 'static) -> Self {
+        self.http.bearer = Some(Bearer(std::sync::Arc::new(token)));
+        self
+    }
+
     /// `name (url)`.
     pub fn node(&self) -> String {
         self.http.node()
+    }
+
+    /// The endpoint URL.
+    pub fn url(&self) -> &str {
+        &self.http.url
+    }
+
+    /// The retry policy.
+    pub const fn policy(&self) -> &RetryPolicy {
+        &self.http.policy
     }
 
     /// Call counters.
@@ -221,8 +273,7 @@ impl RpcClient {
         let key = key.to_string();
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let body = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
-        let (status, text) =
-            self.http.with_retries(method, &key, || finish_post(&self.http.client, &self.http.url, &body)).await?;
+        let (status, text) = self.http.with_retries(method, &key, || finish_post(&self.http, &body)).await?;
         let v: Value = serde_json::from_str(&text)
             .map_err(|_| self.http.err(method, &key, format!("HTTP {status}: not JSON: {}", truncate(&text, 200))))?;
         if let Some(e) = v.get("error") {
@@ -243,14 +294,38 @@ impl RpcClient {
         if v.is_null() {
             return Err(self.http.err(method, &key, "null result (not found)"));
         }
+        self.decode(method, &key, v)
+    }
+
+    /// [`RpcClient::call`], a `null` result as `None` (a block or receipt the node does not have yet), any other
+    /// decoded as `T`.
+    pub async fn call_opt<T: serde::de::DeserializeOwned>(
+        &self,
+        method: &str,
+        params: Value,
+        key: impl std::fmt::Display,
+    ) -> FetchResult<Option<T>> {
+        let key = key.to_string();
+        let v = self.call(method, params, &key).await?;
+        if v.is_null() {
+            return Ok(None);
+        }
+        self.decode(method, &key, v).map(Some)
+    }
+
+    fn decode<T: serde::de::DeserializeOwned>(&self, method: &str, key: &str, v: Value) -> FetchResult<T> {
         serde_json::from_value(v.clone()).map_err(|e| {
-            self.wrong(method, &key, format!("cannot decode the result ({e}): {}", truncate(&v.to_string(), 200)))
+            self.wrong(method, key, format!("cannot decode the result ({e}): {}", truncate(&v.to_string(), 200)))
         })
     }
 }
 
-async fn finish_post(client: &reqwest::Client, url: &str, body: &Value) -> Attempt {
-    finish(client.post(url).json(body).send().await).await
+async fn finish_post(http: &Http, body: &Value) -> Attempt {
+    let mut req = http.client.post(&http.url).json(body);
+    if let Some(Bearer(token)) = &http.bearer {
+        req = req.bearer_auth(token());
+    }
+    finish(req.send().await).await
 }
 
 /// A beacon API endpoint (beacon node or blob archiver).

@@ -166,13 +166,38 @@ fn a_header_that_does_not_hash_to_its_key_is_rejected_and_nothing_is_stored() {
             let e = r.unwrap_err();
             let msg = e.to_string();
             assert!(matches!(e, FetchError::WrongAnswer { .. }), "{msg}");
-            for part in ["L1 node", "debug_getRawHeader", &hash.to_string(), "hashes to"] {
+            for part in
+                ["L1 node", "debug_getRawHeader", &hash.to_string(), "hashes to", "(wrong on each of 4 fetches)"]
+            {
                 assert!(msg.contains(part), "{msg:?} lacks {part:?}");
             }
             assert!(store.is_empty());
             assert_eq!(router.stats().failed.load(Ordering::Relaxed), 1);
+            assert_eq!(router.fetcher().refetches(), 3, "fetched 4 times in all (the policy's attempts)");
         }
     }
+}
+
+#[test]
+fn a_wrong_answer_once_is_fetched_again_and_the_right_one_stored() {
+    let header = alloy_consensus::Header { number: 9, gas_limit: 30_000_000, ..Default::default() };
+    let raw = alloy_rlp::encode(&header);
+    let hash = keccak256(&raw);
+    let mut flipped = raw.clone();
+    flipped[3] ^= 0x10;
+    let (good, bad) = (format!("0x{}", hex::encode(&raw)), format!("0x{}", hex::encode(&flipped)));
+    let (url, count) = serve(Arc::new(move |n, _req: &serde_json::Value| {
+        Reply::Result(serde_json::json!(if n == 0 { bad.clone() } else { good.clone() }))
+    }));
+    let urls = NodeUrls { l1: url.clone(), beacon: url.clone(), l2: url };
+    let router = HintRouter::new(OnlineFetcher::new(&urls, fast_policy(), None).unwrap());
+    let mut store = MemoryKeyValueStore::new();
+    let r = runtime().block_on(router.route_parsed(&ParsedHint::L1BlockHeader(hash), &mut store)).unwrap();
+    assert_eq!((r.fetched, r.written), (1, 1));
+    assert_eq!(store.get(&rampart_host::preimage::PreimageKey::keccak256(hash.0)).unwrap(), Some(raw));
+    assert_eq!((count.load(Ordering::SeqCst), router.fetcher().refetches()), (2, 1));
+    let (calls, retries, _) = router.fetcher().call_stats();
+    assert_eq!((calls, retries), (2, 0), "2 calls, no transport retry");
 }
 
 #[test]

@@ -139,6 +139,11 @@ pub fn run(args: HostArgs) -> Result<(), CliError> {
         None => FixtureStore::default(),
     };
     // Online: hints are routed to the nodes as they come and their preimages written to the data dir (or memory).
+    // Logs (RUST_LOG, default warn): a span per hint with its RPC calls (host::hint=info, host::rpc=debug).
+    if online.is_some() {
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into());
+        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    }
     let shared = rampart_host::SharedStore::new(disk);
     let host = match &online {
         Some(urls) => Some(
@@ -179,11 +184,11 @@ pub fn run(args: HostArgs) -> Result<(), CliError> {
             .serve(hint_rx, hint_tx, key_rx, data_tx),
     };
     if let Some(h) = &host {
-        let s = h.summary();
+        let s = h.log_summary();
         eprintln!(
-            "host: online: {} hints ({} failed), {} fetched on a miss, {} preimages written ({} bytes), {} RPC calls \
-             ({} retries, {} bytes)",
-            s.hints, s.failed, s.misses, s.written, s.bytes, s.rpc.0, s.rpc.1, s.rpc.2
+            "host: online: {} hints ({} failed, {} fetched again), {} fetched on a miss, {} preimages written ({} \
+             bytes), {} RPC calls ({} retries, {} bytes)",
+            s.hints, s.failed, s.refetches, s.misses, s.written, s.bytes, s.rpc.0, s.rpc.1, s.rpc.2
         );
         if let (Err(_), Some(e)) = (&result, &s.last_error) {
             eprintln!("host: last hint error: {e}");

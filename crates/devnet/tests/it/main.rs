@@ -13,7 +13,11 @@ use rampart_devnet::{
 };
 use std::time::Duration;
 
+mod faults;
 mod online_host;
+
+/// One devnet at a time in this binary (each runs geth and op-geth on a shared, small machine).
+static DEVNETS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 const SEED: u64 = 7;
 const BLOCKS: u64 = 24;
@@ -38,6 +42,7 @@ fn options(dir: std::path::PathBuf) -> UpOptions {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn short_devnet_on_geth_and_op_geth_is_faithful() {
+    let _one = DEVNETS.lock().await;
     if let Err(e) = NodeBinaries::locate() {
         panic!("{e}");
     }

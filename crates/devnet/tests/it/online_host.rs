@@ -21,8 +21,10 @@ use std::path::Path;
 pub(crate) struct Run {
     /// The verdict (Ok: valid claim).
     pub(crate) verdict: Result<(), String>,
-    /// What the server served.
+    /// What the server served (empty if it failed).
     pub(crate) served: ServeReport,
+    /// Why the server failed (a key in no store), if it did.
+    pub(crate) server_error: Option<String>,
     /// L1 headers walked back from the L1 head to the rollup's genesis L1 block.
     pub(crate) l1_walked: u64,
 }
@@ -95,9 +97,12 @@ pub(crate) fn run<S: KeyValueStore + Send + 'static>(
     let mut oracle = ChannelOracle::new(client.preimage, client.hint);
     let result = program(&mut oracle, attrs, blob);
     drop(oracle);
-    let served = t.join().unwrap().expect("server ends cleanly");
+    let (served, server_error) = match t.join().unwrap() {
+        Ok(r) => (r, None),
+        Err(e) => (ServeReport::default(), Some(e.to_string())),
+    };
     let l1_walked = *result.as_ref().unwrap_or(&0);
-    Run { verdict: result.map(|_| ()).map_err(|e| e.to_string()), served, l1_walked }
+    Run { verdict: result.map(|_| ()).map_err(|e| e.to_string()), served, server_error, l1_walked }
 }
 
 /// An online run of `claim` writing `data_dir`, then an offline run from it alone; returns both.
@@ -109,12 +114,42 @@ pub(crate) fn online_then_offline(
     attrs: &OpPayloadAttributes,
     blob: Option<(u64, IndexedBlobHash)>,
 ) -> (Run, Run, rampart_host::OnlineSummary) {
+    let (online, host) = online(urls, RetryPolicy::default(), claim, dataset, data_dir, attrs, blob, |h| h);
+    assert_eq!(online.server_error, None);
+    let offline = offline(claim, dataset, data_dir, attrs, blob);
+    (online, offline, host.summary())
+}
+
+/// An online run of `claim` with `policy`, writing `data_dir`; `wrap` may put a test's hook around the host's
+/// hint handler. Returns the run and the host (for its summary).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn online(
+    urls: &NodeUrls,
+    policy: RetryPolicy,
+    claim: &Claim,
+    dataset: &Path,
+    data_dir: &Path,
+    attrs: &OpPayloadAttributes,
+    blob: Option<(u64, IndexedBlobHash)>,
+    wrap: impl FnOnce(HintHandler) -> HintHandler,
+) -> (Run, OnlineHost) {
     let head = B256::from(b256(claim, "--agreed-l2-head-hash"));
-    let host = OnlineHost::new(urls, RetryPolicy::default(), Some(head)).unwrap();
+    let host = OnlineHost::new(urls, policy, Some(head)).unwrap();
     let mut dir = DirectoryKeyValueStore::open(data_dir).unwrap();
     dir.set_sync(false);
     let shared = SharedStore::new(dir);
-    let online = run(claim, dataset, host.fetch_on_miss(shared.clone()), Some(host.hint_handler(shared)), attrs, blob);
-    let offline = run(claim, dataset, DirectoryKeyValueStore::open(data_dir).unwrap(), None, attrs, blob);
-    (online, offline, host.summary())
+    let handler = wrap(host.hint_handler(shared.clone()));
+    let online = run(claim, dataset, host.fetch_on_miss(shared), Some(handler), attrs, blob);
+    (online, host)
+}
+
+/// An offline run of `claim` from `data_dir` alone.
+pub(crate) fn offline(
+    claim: &Claim,
+    dataset: &Path,
+    data_dir: &Path,
+    attrs: &OpPayloadAttributes,
+    blob: Option<(u64, IndexedBlobHash)>,
+) -> Run {
+    run(claim, dataset, DirectoryKeyValueStore::open(data_dir).unwrap(), None, attrs, blob)
 }
