@@ -432,6 +432,9 @@ pub(crate) struct CodePage {
     pub(crate) blocks: [u16; PAGE_INSNS],
     /// Per start index: the entry point of the block's translation to host code (0: not translated).
     pub(crate) native: [usize; PAGE_INSNS],
+    /// Per start index: how many times the block ran interpreted while translation was on (saturating; the
+    /// block is translated once this reaches the VM's translation threshold).
+    pub(crate) heat: [u8; PAGE_INSNS],
 }
 
 impl CodePage {

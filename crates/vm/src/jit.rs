@@ -4,16 +4,21 @@
 //! straight-line instructions, optionally closed by a branch or jump and its delay slot on the same page. The
 //! dispatcher in [`crate::vm`] only enters it when the interpreter would run the same block (the whole block fits
 //! in the step budget, the thread is not in a delay slot, the last step did not fault), so step accounting, the
-//! preemption quantum and every `--*-at` matcher stay exact. Inside, guest registers stay in the
+//! preemption quantum and every `--*-at` matcher stay exact. A block is translated once it has run
+//! [`crate::vm::Vm::set_translation_threshold`] times through the interpreter (most blocks of a short run are
+//! first-time code, cheaper to interpret a few times than to translate). Inside, guest registers stay in the
 //! [`ThreadState`]; every instruction loads its operands from it and stores its result back, with the pc values
-//! known at translation time folded into constants.
+//! known at translation time folded into constants; pc and next_pc are written only when leaving translated
+//! code. A block goes on to the next through the jump cache, at an entry known at translation time for static
+//! targets (fall-through, j/jal, both sides of a conditional branch).
 //!
 //! Leaving early: a store into a decoded code page stops the block right after the store (the dispatcher then
 //! drops the stale translations); an instruction that faults (an invalid funct, a division by zero) stops it
 //! just before, with nothing changed, and the dispatcher re-runs that instruction through the interpreter, which
 //! reports the error at the same step. Loads and stores call small helpers over [`Memory`] (page lookup,
 //! page allocation, dirty and code-page tracking, the LL reservation check), as do the few instructions without
-//! a template (SPECIAL2, HI/LO family except multu/dmultu/mfhi/mflo, partial loads and stores).
+//! a template (sync, partial loads and stores, invalid functs). Multiplies, divides and SPECIAL2 have templates;
+//! a division by zero leaves before the instruction as any fault does.
 //!
 //! Syscalls, LL/SC, thread switches and exited threads never appear in a block: they stay in the interpreter.
 
@@ -400,8 +405,11 @@ type Asm = VecAssembler<dynasmrt::x64::X64Relocation>;
 
 /// Where an instruction that may stop the block leaves to.
 struct Exits {
-    /// Stubs to emit after the body: (label, status kind, instruction index in the block).
+    /// Stubs to emit after the body for helper calls: (label, instruction index in the block); the helper's
+    /// status in rax says whether to stop after the instruction (code written) or before it (a fault).
     stubs: Vec<(dynasmrt::DynamicLabel, usize)>,
+    /// Stubs for inline checks that fault: (label, instruction index); they stop before the instruction.
+    faults: Vec<(dynasmrt::DynamicLabel, usize)>,
 }
 
 /// Emits one block. Entry: leave (nothing done) unless the whole block fits in the steps left (r15). Exit:
@@ -413,43 +421,65 @@ fn emit_block(insns: &[Decoded], ends_in_control: bool, pc: u64, exit: usize) ->
     let mut a = Asm::new_with_capacity(0, 128 * n + 128, 0, 0, 4 * n + 4, 0, 4 * n + 4);
     let len = insns.len();
     let straight = if ends_in_control { len - 2 } else { len };
-    let out = a.new_dynamic_label();
+    let short = a.new_dynamic_label();
+    // pc and next_pc are only written when leaving translated code: a block entered from another one (through
+    // the jump cache) finds them stale, so every way out of a block writes them.
     dynasm!(a
         ; .arch x64
         ; cmp r15, len as i32
-        ; jb =>out
+        ; jb =>short
     );
-    let mut exits = Exits { stubs: Vec::new() };
+    let mut exits = Exits { stubs: Vec::new(), faults: Vec::new() };
     for (k, d) in insns[..straight].iter().enumerate() {
         emit_straight(&mut a, d, k, &mut exits);
     }
-    if ends_in_control {
+    let miss = a.new_dynamic_label();
+    let target = if ends_in_control {
         let bpc = pc.wrapping_add(4 * straight as u64);
-        emit_control(&mut a, &insns[straight], bpc);
+        let target = emit_control(&mut a, &insns[straight], bpc);
         emit_straight(&mut a, &insns[straight + 1], straight + 1, &mut exits);
-        // Taken or not, execution continues at the target: pc = target, next_pc = target + 4.
-        dynasm!(a ; .arch x64 ; mov rax, r12);
+        target
     } else {
-        dynasm!(a ; .arch x64 ; mov rax, QWORD pc.wrapping_add(4 * len as u64) as i64);
-    }
-    // Chain: rax = the next pc.
+        Target::Static(pc.wrapping_add(4 * len as u64))
+    };
+    // On to the target (taken or not, pc = target, next_pc = target + 4) through the jump cache.
     emit_icache_misses(&mut a, pc, len);
+    dynasm!(a ; .arch x64 ; sub r15, len as i32);
+    match target {
+        Target::Static(to) => emit_chain_static(&mut a, to, miss),
+        Target::Cond { taken, fallthrough } => {
+            let t = a.new_dynamic_label();
+            dynasm!(a ; .arch x64 ; test r12d, r12d ; jnz =>t);
+            emit_chain_static(&mut a, fallthrough, miss);
+            dynasm!(a ; .arch x64 ; =>t);
+            emit_chain_static(&mut a, taken, miss);
+        }
+        Target::Dynamic => dynasm!(a
+            ; .arch x64
+            ; mov rax, r12
+            ; mov rcx, rax
+            ; shr rcx, 2
+            ; and ecx, (JUMP_CACHE_SIZE - 1) as i32
+            ; shl ecx, 4
+            ; cmp [rbp + rcx], rax
+            ; jne =>miss
+            ; jmp QWORD [rbp + rcx + 8]
+        ),
+    }
+    // The target has no translation: leave with pc = rax.
     dynasm!(a
         ; .arch x64
-        ; sub r15, len as i32
+        ; =>miss
         ; mov [rbx + PC], rax
         ; lea rcx, [rax + 4]
         ; mov [rbx + NEXT_PC], rcx
-        ; mov rcx, rax
-        ; shr rcx, 2
-        ; and ecx, (JUMP_CACHE_SIZE - 1) as i32
-        ; shl ecx, 4
-        ; cmp [rbp + rcx], rax
-        ; jne =>out
-        ; jmp QWORD [rbp + rcx + 8]
-        ; =>out
         ; xor edx, edx
     );
+    emit_exit(&mut a, exit);
+    // Not enough steps left for the whole block: leave before it.
+    dynasm!(a ; .arch x64 ; =>short);
+    emit_set_pc(&mut a, pc);
+    dynasm!(a ; .arch x64 ; xor edx, edx);
     emit_exit(&mut a, exit);
     // Exit stubs: `rax` holds the helper status (ST_CODE: stop after the instruction, ST_FAULT: before it).
     for (label, k) in std::mem::take(&mut exits.stubs) {
@@ -459,10 +489,11 @@ fn emit_block(insns: &[Decoded], ends_in_control: bool, pc: u64, exit: usize) ->
         dynasm!(a ; .arch x64 ; je =>fault);
         // Code written, stop after instruction k.
         if in_delay_slot {
+            emit_target_to_rax(&mut a, target);
             dynasm!(a
                 ; .arch x64
-                ; mov [rbx + PC], r12
-                ; lea rax, [r12 + 4]
+                ; mov [rbx + PC], rax
+                ; lea rax, [rax + 4]
                 ; mov [rbx + NEXT_PC], rax
             );
         } else {
@@ -475,29 +506,40 @@ fn emit_block(insns: &[Decoded], ends_in_control: bool, pc: u64, exit: usize) ->
             ; mov rdx, QWORD EXIT_CODE_WRITTEN as i64
         );
         emit_exit(&mut a, exit);
-        // Fault: stop before instruction k (nothing of it happened).
         dynasm!(a ; .arch x64 ; =>fault);
-        if in_delay_slot {
-            // The branch ran: pc is the delay slot, next_pc the target.
-            let dpc = pc.wrapping_add(4 * k as u64);
-            dynasm!(a
-                ; .arch x64
-                ; mov rax, QWORD dpc as i64
-                ; mov [rbx + PC], rax
-                ; mov [rbx + NEXT_PC], r12
-            );
-        } else {
-            emit_set_pc(&mut a, pc.wrapping_add(4 * k as u64));
-        }
-        emit_icache_misses(&mut a, pc, k);
-        dynasm!(a
-            ; .arch x64
-            ; sub r15, k as i32
-            ; mov rdx, QWORD EXIT_FAULT as i64
-        );
-        emit_exit(&mut a, exit);
+        emit_fault_exit(&mut a, pc, k, in_delay_slot.then_some(target), exit);
+    }
+    for (label, k) in std::mem::take(&mut exits.faults) {
+        let in_delay_slot = ends_in_control && k == straight + 1;
+        dynasm!(a ; .arch x64 ; =>label);
+        emit_fault_exit(&mut a, pc, k, in_delay_slot.then_some(target), exit);
     }
     a.finalize().expect("no unresolved labels")
+}
+
+/// Leaves the block starting at `pc` before its instruction `k`, which faults (nothing of it happened).
+/// `delay_slot_of`: the closing branch's target when instruction `k` is its delay slot.
+fn emit_fault_exit(a: &mut Asm, pc: u64, k: usize, delay_slot_of: Option<Target>, exit: usize) {
+    if let Some(target) = delay_slot_of {
+        // The branch ran: pc is the delay slot, next_pc the target.
+        let dpc = pc.wrapping_add(4 * k as u64);
+        emit_target_to_rax(a, target);
+        dynasm!(a
+            ; .arch x64
+            ; mov [rbx + NEXT_PC], rax
+            ; mov rax, QWORD dpc as i64
+            ; mov [rbx + PC], rax
+        );
+    } else {
+        emit_set_pc(a, pc.wrapping_add(4 * k as u64));
+    }
+    emit_icache_misses(a, pc, k);
+    dynasm!(a
+        ; .arch x64
+        ; sub r15, k as i32
+        ; mov rdx, QWORD EXIT_FAULT as i64
+    );
+    emit_exit(a, exit);
 }
 
 /// `--debug-info`'s instruction cache misses for a block at `pc` that fetched its first `fetched` instructions:
@@ -518,6 +560,45 @@ fn emit_icache_misses(a: &mut Asm, pc: u64, fetched: usize) {
         ; jae =>skip
         ; mov [rdx + STATS_HIGHEST_MISS], rcx
         ; =>skip
+    );
+}
+
+/// Where a block's closing branch or jump goes.
+#[derive(Clone, Copy, Debug)]
+enum Target {
+    /// A known address (no control transfer, j, jal, a never-taken branch).
+    Static(u64),
+    /// A conditional branch: r12 is nonzero iff taken.
+    Cond { taken: u64, fallthrough: u64 },
+    /// jr / jalr: the address is in r12.
+    Dynamic,
+}
+
+/// rax = the address `target` goes to (r12 read, nothing else changed but rcx).
+fn emit_target_to_rax(a: &mut Asm, target: Target) {
+    match target {
+        Target::Static(to) => dynasm!(a ; .arch x64 ; mov rax, QWORD to as i64),
+        Target::Cond { taken, fallthrough } => dynasm!(a
+            ; .arch x64
+            ; mov rax, QWORD fallthrough as i64
+            ; mov rcx, QWORD taken as i64
+            ; test r12d, r12d
+            ; cmovnz rax, rcx
+        ),
+        Target::Dynamic => dynasm!(a ; .arch x64 ; mov rax, r12),
+    }
+}
+
+/// Chains to the translation of `to` through its jump cache entry (known at translation time), else jumps to
+/// `miss` with rax = `to`.
+fn emit_chain_static(a: &mut Asm, to: u64, miss: dynasmrt::DynamicLabel) {
+    let slot = (((to >> 2) as usize % JUMP_CACHE_SIZE) * std::mem::size_of::<JumpEntry>()) as i32;
+    dynasm!(a
+        ; .arch x64
+        ; mov rax, QWORD to as i64
+        ; cmp [rbp + slot], rax
+        ; jne =>miss
+        ; jmp QWORD [rbp + slot + 8]
     );
 }
 
@@ -791,8 +872,15 @@ fn emit_straight(a: &mut Asm, d: &Decoded, k: usize, exits: &mut Exits) {
             emit_status_check(a, k, exits);
             dynasm!(a ; .arch x64 ; =>done);
         }
+        Op::HiLo if hi_lo_template(d.insn() & 0x3F) => emit_hi_lo(a, d, k, exits),
+        Op::AluR if d.insn() >> 26 == 0x1C && matches!(d.insn() & 0x3F, 0x02 | 0x20 | 0x21 | 0x24 | 0x25) => {
+            if d.rd() != 0 {
+                emit_special2(a, d);
+            }
+        }
         _ => {
-            // AluR (SPECIAL2, sync and the rest), HI/LO family, partial loads and stores.
+            // AluR (sync and the rest, invalid SPECIAL2 functs), the HI/LO family's invalid funct, partial loads
+            // and stores.
             dynasm!(a ; .arch x64 ; mov rdi, r13 ; mov rsi, rbx ; mov edx, d.insn() as i32);
             emit_call(a, h_exec as *const () as usize);
             emit_status_check(a, k, exits);
@@ -800,58 +888,191 @@ fn emit_straight(a: &mut Asm, d: &Decoded, k: usize, exits: &mut Exits) {
     }
 }
 
-/// The block's closing branch or jump at `bpc`: writes links and leaves the target in r12.
-fn emit_control(a: &mut Asm, d: &Decoded, bpc: u64) {
-    let (rs, rt) = (reg_off(d.rs()), reg_off(d.rt()));
-    let fallthrough = bpc.wrapping_add(8) as i64;
-    let taken = bpc.wrapping_add(4).wrapping_add(d.simm() << 2) as i64;
-    let link = bpc.wrapping_add(8) as i64;
-    // r12 = taken if the condition (flags already set) holds, else the fall-through address.
-    macro_rules! select {
-        ($cmov:ident) => {
-            dynasm!(a ; .arch x64 ; mov r12, QWORD fallthrough ; mov rcx, QWORD taken ; $cmov r12, rcx)
-        };
+/// SPECIAL2 mul / clz / clo / dclz / dclo into rd (not r0), as [`alu::execute`].
+fn emit_special2(a: &mut Asm, d: &Decoded) {
+    let (rs, rt, rd) = (reg_off(d.rs()), reg_off(d.rt()), reg_off(d.rd()));
+    match d.insn() & 0x3F {
+        // mul: the low 32 bits of the product, sign-extended.
+        0x02 => dynasm!(a ; .arch x64 ; mov eax, [rbx + rs] ; imul eax, [rbx + rt] ; movsxd rax, eax),
+        // clz / clo of the low word: 31 - (index of the highest set bit), 32 for no set bit (bsr sets ZF then).
+        f @ (0x20 | 0x21) => {
+            dynasm!(a ; .arch x64 ; mov eax, [rbx + rs]);
+            if f == 0x21 {
+                dynasm!(a ; .arch x64 ; not eax);
+            }
+            dynasm!(a ; .arch x64 ; mov ecx, -1 ; bsr eax, eax ; cmovz eax, ecx ; neg eax ; add eax, 31);
+        }
+        // dclz / dclo: the same over 64 bits.
+        f => {
+            dynasm!(a ; .arch x64 ; mov rax, [rbx + rs]);
+            if f == 0x25 {
+                dynasm!(a ; .arch x64 ; not rax);
+            }
+            dynasm!(a ; .arch x64 ; mov rcx, -1 ; bsr rax, rax ; cmovz rax, rcx ; neg rax ; add rax, 63);
+        }
     }
+    dynasm!(a ; .arch x64 ; mov [rbx + rd], rax);
+}
+
+/// Whether the HI/LO-family funct has a template in [`emit_hi_lo`] (the others go through `h_exec`).
+fn hi_lo_template(funct: u32) -> bool {
+    matches!(funct, 0x11 | 0x13 | 0x18 | 0x1A | 0x1B | 0x1C | 0x1E | 0x1F)
+}
+
+/// mthi / mtlo / mult / div / divu / dmult / ddiv / ddivu (as [`alu::hi_lo`]); a division by zero leaves the
+/// block before the instruction (the interpreter reports the fault). Like every HI/LO instruction, each writes 0
+/// to rd when the encoding names one.
+fn emit_hi_lo(a: &mut Asm, d: &Decoded, k: usize, exits: &mut Exits) {
+    let (rs, rt, rd) = (reg_off(d.rs()), reg_off(d.rt()), reg_off(d.rd()));
+    let funct = d.insn() & 0x3F;
+    match funct {
+        0x11 => dynasm!(a ; .arch x64 ; mov rax, [rbx + rs] ; mov [rbx + HI], rax),
+        0x13 => dynasm!(a ; .arch x64 ; mov rax, [rbx + rs] ; mov [rbx + LO], rax),
+        0x18 => {
+            // The 64-bit product of the sign-extended words: HI its high word, LO its low word, sign-extended.
+            dynasm!(a
+                ; .arch x64
+                ; movsxd rax, DWORD [rbx + rs]
+                ; movsxd rcx, DWORD [rbx + rt]
+                ; imul rax, rcx
+                ; movsxd rcx, eax
+                ; mov [rbx + LO], rcx
+                ; sar rax, 32
+                ; mov [rbx + HI], rax
+            );
+        }
+        0x1C => dynasm!(a
+            ; .arch x64
+            ; mov rax, [rbx + rs]
+            ; imul QWORD [rbx + rt]
+            ; mov [rbx + LO], rax
+            ; mov [rbx + HI], rdx
+        ),
+        0x1A | 0x1B => {
+            let fault = a.new_dynamic_label();
+            exits.faults.push((fault, k));
+            dynasm!(a
+                ; .arch x64
+                ; mov ecx, [rbx + rt]
+                ; test ecx, ecx
+                ; jz =>fault
+                ; mov eax, [rbx + rs]
+            );
+            if funct == 0x1A {
+                // i32::MIN / -1 traps on x86; MIPS (wrapping): quotient i32::MIN, remainder 0.
+                let general = a.new_dynamic_label();
+                let done = a.new_dynamic_label();
+                dynasm!(a
+                    ; .arch x64
+                    ; cmp ecx, -1
+                    ; jne =>general
+                    ; neg eax
+                    ; xor edx, edx
+                    ; jmp =>done
+                    ; =>general
+                    ; cdq
+                    ; idiv ecx
+                    ; =>done
+                );
+            } else {
+                dynasm!(a ; .arch x64 ; xor edx, edx ; div ecx);
+            }
+            dynasm!(a
+                ; .arch x64
+                ; movsxd rax, eax
+                ; mov [rbx + LO], rax
+                ; movsxd rdx, edx
+                ; mov [rbx + HI], rdx
+            );
+        }
+        _ => {
+            // 0x1E ddiv / 0x1F ddivu.
+            let fault = a.new_dynamic_label();
+            exits.faults.push((fault, k));
+            dynasm!(a
+                ; .arch x64
+                ; mov rcx, [rbx + rt]
+                ; test rcx, rcx
+                ; jz =>fault
+                ; mov rax, [rbx + rs]
+            );
+            if funct == 0x1E {
+                let general = a.new_dynamic_label();
+                let done = a.new_dynamic_label();
+                dynasm!(a
+                    ; .arch x64
+                    ; cmp rcx, -1
+                    ; jne =>general
+                    ; neg rax
+                    ; xor edx, edx
+                    ; jmp =>done
+                    ; =>general
+                    ; cqo
+                    ; idiv rcx
+                    ; =>done
+                );
+            } else {
+                dynasm!(a ; .arch x64 ; xor edx, edx ; div rcx);
+            }
+            dynasm!(a ; .arch x64 ; mov [rbx + LO], rax ; mov [rbx + HI], rdx);
+        }
+    }
+    if d.rd() != 0 {
+        dynasm!(a ; .arch x64 ; mov QWORD [rbx + rd], 0);
+    }
+}
+
+/// The block's closing branch or jump at `bpc`: writes links and leaves the target in r12.
+fn emit_control(a: &mut Asm, d: &Decoded, bpc: u64) -> Target {
+    let (rs, rt) = (reg_off(d.rs()), reg_off(d.rt()));
+    let fallthrough = bpc.wrapping_add(8);
+    let taken = bpc.wrapping_add(4).wrapping_add(d.simm() << 2);
+    let link = bpc.wrapping_add(8) as i64;
+    let cond = Target::Cond { taken, fallthrough };
     match d.op() {
         Op::Beq | Op::Bne => {
-            dynasm!(a ; .arch x64 ; mov rax, [rbx + rs] ; cmp rax, [rbx + rt]);
+            // r12 = 1 iff taken.
+            dynasm!(a ; .arch x64 ; xor r12d, r12d ; mov rax, [rbx + rs] ; cmp rax, [rbx + rt]);
             if d.op() == Op::Beq {
-                select!(cmove);
+                dynasm!(a ; .arch x64 ; sete r12b);
             } else {
-                select!(cmovne);
+                dynasm!(a ; .arch x64 ; setne r12b);
             }
+            cond
         }
         Op::Branch => {
             // blez / bgtz / REGIMM; the operand is read before any link is written (rs may be r31).
-            dynasm!(a ; .arch x64 ; mov rax, [rbx + rs]);
             let opcode = d.insn() >> 26;
             let regimm = (d.insn() >> 16) & 31;
+            dynasm!(a ; .arch x64 ; mov rax, [rbx + rs]);
             if opcode == 1 && (regimm == 0x10 || regimm == 0x11) {
                 dynasm!(a ; .arch x64 ; mov rcx, QWORD link ; mov [rbx + reg_off(31)], rcx);
             }
-            dynasm!(a ; .arch x64 ; cmp rax, 0);
+            dynasm!(a ; .arch x64 ; xor r12d, r12d ; cmp rax, 0);
             match (opcode, regimm) {
-                (6, _) => select!(cmovle),
-                (7, _) => select!(cmovg),
-                (1, 0x00 | 0x10) => select!(cmovl),
-                (1, 0x01 | 0x11) => select!(cmovge),
+                (6, _) => dynasm!(a ; .arch x64 ; setle r12b),
+                (7, _) => dynasm!(a ; .arch x64 ; setg r12b),
+                (1, 0x00 | 0x10) => dynasm!(a ; .arch x64 ; setl r12b),
+                (1, 0x01 | 0x11) => dynasm!(a ; .arch x64 ; setge r12b),
                 // Any other REGIMM rt: a never-taken branch (Cannon's decoding).
-                _ => dynasm!(a ; .arch x64 ; mov r12, QWORD fallthrough),
+                _ => return Target::Static(fallthrough),
             }
+            cond
         }
         Op::J | Op::Jal => {
             let next = bpc.wrapping_add(4);
-            let target = ((next & 0xFFFF_FFFF_F000_0000) | (u64::from(d.insn() & 0x03FF_FFFF) << 2)) as i64;
-            dynasm!(a ; .arch x64 ; mov r12, QWORD target);
+            let target = (next & 0xFFFF_FFFF_F000_0000) | (u64::from(d.insn() & 0x03FF_FFFF) << 2);
             if d.op() == Op::Jal {
                 dynasm!(a ; .arch x64 ; mov rax, QWORD link ; mov [rbx + reg_off(31)], rax);
             }
+            Target::Static(target)
         }
         Op::Jr | Op::Jalr => {
             dynasm!(a ; .arch x64 ; mov r12, [rbx + rs]);
             if d.op() == Op::Jalr && d.rd() != 0 {
                 dynasm!(a ; .arch x64 ; mov rax, QWORD link ; mov [rbx + reg_off(d.rd())], rax);
             }
+            Target::Dynamic
         }
         other => unreachable!("not a control transfer: {other:?}"),
     }

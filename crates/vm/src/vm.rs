@@ -191,10 +191,15 @@ pub struct Vm {
     translate: bool,
     /// The translator, created on the first block that runs translated.
     jit: JitSlot,
+    /// Interpreted runs of a block before it is translated (see [`Vm::set_translation_threshold`]).
+    translation_threshold: u8,
 }
 
 /// Environment variable that turns translation to host code off (`0`, `off`, `false` or `no`).
 pub const TRANSLATION_ENV: &str = "RAMPART_JIT";
+
+/// Default of [`Vm::set_translation_threshold`].
+pub const DEFAULT_TRANSLATION_THRESHOLD: u8 = 8;
 
 /// Whether this build can translate to host code (x86-64 Unix hosts).
 pub const TRANSLATION_SUPPORTED: bool = cfg!(all(target_arch = "x86_64", unix));
@@ -278,6 +283,7 @@ impl Vm {
             code: interp::CodeCache::default(),
             translate: translation_default(),
             jit: None,
+            translation_threshold: DEFAULT_TRANSLATION_THRESHOLD,
         }
     }
 
@@ -285,6 +291,13 @@ impl Vm {
     /// [`TRANSLATION_ENV`] says otherwise). Results are identical either way; the interpreter is the reference.
     pub fn set_translation(&mut self, on: bool) {
         self.translate = on && TRANSLATION_SUPPORTED;
+    }
+
+    /// With translation on, how many times a basic block runs through the interpreter before it is translated
+    /// (0: translated before its first run). Blocks that run only a few times cost more to translate than to
+    /// interpret; results are identical for every threshold.
+    pub fn set_translation_threshold(&mut self, runs: u8) {
+        self.translation_threshold = runs;
     }
 
     /// Whether basic blocks run translated.
@@ -456,10 +469,18 @@ impl Vm {
             if len != 0 && !single && n + len <= budget && t.next_pc == pc.wrapping_add(4) {
                 #[cfg(all(target_arch = "x86_64", unix))]
                 if self.translate {
-                    let mut entry = code.page_at(cur_slot).native[idx];
+                    let page = code.page_at_mut(cur_slot);
+                    let mut entry = page.native[idx];
                     if entry == 0 {
-                        let ctl = block & interp::BLOCK_ENDS_IN_CONTROL != 0;
-                        entry = translate_block(&mut self.jit, &mut self.translate, code, cur_slot, idx, pc, len, ctl);
+                        let heat = page.heat[idx];
+                        if heat >= self.translation_threshold {
+                            let ctl = block & interp::BLOCK_ENDS_IN_CONTROL != 0;
+                            entry =
+                                translate_block(&mut self.jit, &mut self.translate, code, cur_slot, idx, pc, len, ctl);
+                        } else {
+                            // Still cold: this run goes through the interpreter below.
+                            page.heat[idx] = heat + 1;
+                        }
                     }
                     if entry != 0 {
                         let jit = self.jit.as_mut().expect("a translation exists");

@@ -1,9 +1,10 @@
 //! Translation to host code (`Vm::set_translation(true)`) against the interpreter (translation off): random
 //! programs run in random-sized chunks (every block cut by the budget at every point), with self-modifying
-//! stores, r0 destinations, every branch and jump kind with every delay-slot shape, syscalls, LL/SC and faults;
-//! the state hash, step counter and error must agree at every chunk boundary. Then every bundled guest that
-//! needs no preimage host, in chunks, compared at each boundary. Where translation is not supported (not
-//! x86-64) both sides interpret and the test still checks the chunked runs.
+//! stores, r0 destinations, every branch and jump kind with every delay-slot shape, syscalls, LL/SC and faults,
+//! with blocks translated before their first run or after a few interpreted runs; the state hash, step counter
+//! and error must agree at every chunk boundary. Then every bundled guest that needs no preimage host, in chunks,
+//! compared at each boundary. Where translation is not supported (not x86-64) both sides interpret and the test
+//! still checks the chunked runs.
 
 use rampart_vm::elf::Elf;
 use rampart_vm::{State, Vm};
@@ -146,6 +147,9 @@ fn translated_blocks_match_the_interpreter_at_every_chunk_boundary() {
         };
         let mut jit = Vm::new(program(seed));
         jit.set_translation(true);
+        // Half the programs translate every block before its first run, the other half after 1 or 3 interpreted
+        // runs (blocks then switch from the interpreter to translated code in the middle of a program).
+        jit.set_translation_threshold([0, 1, 0, 3][(seed % 4) as usize]);
         let mut interp = Vm::new(program(seed));
         interp.set_translation(false);
         let mut n = 0;
@@ -207,7 +211,7 @@ fn every_guest_matches_the_interpreter_at_chunk_boundaries() {
         .collect();
     names.sort();
     let (mut total, mut preemptions, mut translated) = (0, 0, 0);
-    for name in &names {
+    for (g, name) in names.iter().enumerate() {
         let mut rng = Rng(name.len() as u64);
         let mut chunks = || match rng.below(3) {
             0 => 1 + rng.below(1000),
@@ -215,6 +219,10 @@ fn every_guest_matches_the_interpreter_at_chunk_boundaries() {
         };
         // The first 40 M steps of each guest (the whole run of all but the longest).
         let (mut jit, mut interp) = (Vm::new(guest(name)), Vm::new(guest(name)));
+        // Every other guest with blocks translated before their first run, the rest with the default threshold.
+        if g % 2 == 0 {
+            jit.set_translation_threshold(0);
+        }
         let n = compare_chunked(&mut jit, &mut interp, &mut chunks, 40_000_000, name);
         total += n;
         // Preemptions and thread switches leave translated code: counted (and compared above) per guest.
@@ -293,6 +301,74 @@ fn debug_info_fields_exact_with_translation() {
         }
         if rampart_vm::vm::TRANSLATION_SUPPORTED {
             assert!(jit.blocks_translated() > 0, "the nops and the jump run translated");
+        }
+    }
+}
+
+/// Multiplies, divides and counts of leading zeros / ones on the operands where x86 and MIPS differ (the most
+/// negative dividend over -1, which traps on x86 and wraps on MIPS; 32-bit operations on 64-bit registers whose
+/// upper halves are not the sign extension; counts of 0 and of all ones), translated before their first run:
+/// registers equal the interpreter's after the block, and the wrapping cases hold the values Cannon gives.
+#[test]
+fn multiply_and_divide_corner_cases_match_the_interpreter() {
+    const MIN32: u64 = 0xFFFF_FFFF_8000_0000;
+    let pairs = [
+        (MIN32, u64::MAX),
+        (i64::MIN as u64, u64::MAX),
+        (0x1234_5678_8000_0000, u64::MAX),
+        (u64::MAX, u64::MAX),
+        (7, 0xFFFF_FFFF_FFFF_FFF9),
+        (0xFFFF_FFFF_FFFF_FFF9, 2),
+        (0x8000_0000_0000_0001, 0x0000_0001_FFFF_FFFF),
+        (0, 1),
+        (1, 3),
+    ];
+    // div, ddiv, divu, ddivu, mult, dmult, multu, dmultu of r1 by r2, each read back through mfhi/mflo into
+    // r3.. r18; then mthi r1 / mtlo r2 into r19, r20; then an invalid word ends the block (and the run).
+    let mut code = Vec::new();
+    for (k, funct) in [0x1A, 0x1E, 0x1B, 0x1F, 0x18, 0x1C, 0x19, 0x1D].into_iter().enumerate() {
+        code.push(r(0, 1, 2, 0, 0, funct));
+        code.push(r(0, 0, 0, 3 + 2 * k as u32, 0, 0x10));
+        code.push(r(0, 0, 0, 4 + 2 * k as u32, 0, 0x12));
+    }
+    code.extend([r(0, 1, 0, 0, 0, 0x11), r(0, 2, 0, 0, 0, 0x13), r(0, 0, 0, 19, 0, 0x10), r(0, 0, 0, 20, 0, 0x12)]);
+    // SPECIAL2 mul r21 = r1 * r2, clz / clo / dclz / dclo of r1 into r22..r25 (rd == rs for clz: r1 itself
+    // is written last).
+    code.extend([r(0x1C, 1, 2, 21, 0, 0x02), r(0x1C, 1, 0, 23, 0, 0x21), r(0x1C, 1, 0, 24, 0, 0x24)]);
+    code.extend([r(0x1C, 1, 0, 25, 0, 0x25), r(0x1C, 1, 0, 22, 0, 0x20)]);
+    code.push(0x4600_0000);
+    for (rs, rt) in pairs {
+        let mut s = State::new(BASE);
+        put_code(&mut s, BASE, &code);
+        let t = s.active_stack_mut().last_mut().unwrap();
+        t.regs[1] = rs;
+        t.regs[2] = rt;
+        let (mut jit, mut interp) = (Vm::new(s.clone()), Vm::new(s));
+        jit.set_translation_threshold(0);
+        let mut chunks = || 1000;
+        assert_eq!(compare_chunked(&mut jit, &mut interp, &mut chunks, 1000, "mul/div"), 1);
+        assert_eq!(jit.state.step, code.len() as u64, "every instruction before the invalid word ran");
+        if rampart_vm::vm::TRANSLATION_SUPPORTED {
+            assert_eq!(jit.blocks_translated(), 1);
+        }
+        let regs = jit.state.active_stack().last().unwrap().regs;
+        assert_eq!(&regs[1..26], &interp.state.active_stack().last().unwrap().regs[1..26]);
+        let (lo, w) = (rs as u32, rs);
+        assert_eq!((regs[22], regs[23]), (u64::from(lo.leading_zeros()), u64::from(lo.leading_ones())), "clz/clo");
+        assert_eq!((regs[24], regs[25]), (u64::from(w.leading_zeros()), u64::from(w.leading_ones())), "dclz/dclo");
+        assert_eq!((regs[19], regs[20]), (rs, rt), "mthi / mtlo");
+        if rt == u64::MAX {
+            // x / -1: quotient -x (wrapping), remainder 0, in 32 bits (div) and 64 bits (ddiv).
+            let q32 = (rs as i32).wrapping_neg() as i64 as u64;
+            assert_eq!((regs[3], regs[4]), (0, q32), "div {rs:#x} / -1: hi, lo");
+            assert_eq!((regs[5], regs[6]), (0, (rs as i64).wrapping_neg() as u64), "ddiv {rs:#x} / -1: hi, lo");
+        }
+        // The cases that trap on x86: i32::MIN / -1 and i64::MIN / -1 give the dividend back.
+        if rs == MIN32 && rt == u64::MAX {
+            assert_eq!(regs[4], MIN32);
+        }
+        if rs == i64::MIN as u64 && rt == u64::MAX {
+            assert_eq!(regs[6], i64::MIN as u64);
         }
     }
 }
