@@ -161,10 +161,14 @@ pub fn run(args: HostArgs) -> Result<(), CliError> {
     }
     if args.native {
         return match &host {
-            Some(h) => run_native(
-                SplitStore::new(locals, FallbackStore::new(h.fetch_on_miss(shared.clone()), fixture)),
-                Some(h.hint_handler(shared)),
-            ),
+            Some(h) => {
+                let r = run_native(
+                    SplitStore::new(locals, FallbackStore::new(h.fetch_on_miss(shared.clone()), fixture)),
+                    Some(h.hint_handler(shared)),
+                );
+                print_online_summary(h, r.is_err());
+                r
+            }
             None => run_native(
                 SplitStore::new(locals, FallbackStore::new(shared, fixture)),
                 Some(std::sync::Arc::new(precompile_hint)),
@@ -184,15 +188,7 @@ pub fn run(args: HostArgs) -> Result<(), CliError> {
             .serve(hint_rx, hint_tx, key_rx, data_tx),
     };
     if let Some(h) = &host {
-        let s = h.log_summary();
-        eprintln!(
-            "host: online: {} hints ({} failed, {} fetched again), {} fetched on a miss, {} preimages written ({} \
-             bytes), {} RPC calls ({} retries, {} bytes)",
-            s.hints, s.failed, s.refetches, s.misses, s.written, s.bytes, s.rpc.0, s.rpc.1, s.rpc.2
-        );
-        if let (Err(_), Some(e)) = (&result, &s.last_error) {
-            eprintln!("host: last hint error: {e}");
-        }
+        print_online_summary(h, result.is_err());
     }
     match result {
         Ok(r) => {
@@ -209,6 +205,20 @@ pub fn run(args: HostArgs) -> Result<(), CliError> {
             Ok(())
         }
         Err(e) => Err(CliError::fail(format!("host: {e}"))),
+    }
+}
+
+/// The online host's summary at exit (stderr, and the `host::summary` tracing event); the last hint error too when
+/// the run failed.
+fn print_online_summary(h: &rampart_host::OnlineHost, failed: bool) {
+    let s = h.log_summary();
+    eprintln!(
+        "host: online: {} hints ({} failed, {} fetched again), {} fetched on a miss, {} preimages written ({} bytes), \
+         {} RPC calls ({} retries, {} bytes)",
+        s.hints, s.failed, s.refetches, s.misses, s.written, s.bytes, s.rpc.0, s.rpc.1, s.rpc.2
+    );
+    if let (true, Some(e)) = (failed, &s.last_error) {
+        eprintln!("host: last hint error: {e}");
     }
 }
 
