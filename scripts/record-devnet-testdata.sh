@@ -12,7 +12,7 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 cargo build --release -j2 -p rampart
 target/release/rampart devnet up --dir "$WORK/devnet" --seed 7 --block-interval-ms 400 --l1-block-time 2 \
-  --max-blocks 24 --max-blocks-per-channel 5 --deposit-every 2 --isthmus-after 24 --jovian-after 32 \
+  --max-blocks 24 --max-blocks-per-channel 5 --deposit-every 2 --isthmus-after 24 --jovian-after 32 --karst-after 40 \
   --faults duplicate,drop,invalid-batch,reorder --record "$WORK/data"
 mkdir -p "$OUT"
 for f in rollup.json l1-config.json claims.json manifest.json preimages.kv.gz; do

@@ -1,11 +1,13 @@
 //! The fault-proof program on the recorded devnet (`testdata/devnet`: real geth + op-geth, Holocene at genesis,
-//! Isthmus from L2 block 12, Jovian from 16) through the command line, from the dataset's
+//! Isthmus from L2 block 12, Jovian from 16, Karst from 20) through the command line, from the dataset's
 //! preimages unpacked into a `directory` store:
 //! * natively, `rampart host --native <claim's host flags>` on the valid and wrong claims of the blocks below
 //!   (every one of the 48 claims runs natively in `crates/program/tests/it/devnet.rs` and
 //!   `crates/devnet/tests/dataset.rs`): exit 0 for each valid one, exit 1 for each wrong one;
 //! * in the VM, `guests/bin/rampart-program.elf` under `rampart run ... -- rampart host --server <flags>` on the
-//!   valid and wrong claims of the first block, each activation block (Isthmus, Jovian) and the last block:
+//!   valid and wrong claims of the first block, each activation block (Isthmus, Jovian, Karst), the block after
+//!   Karst's (derived from the system config read back from the activation block, upgrade gas left out) and the
+//!   last block:
 //!   the guest's exit code is the verdict, and its step count (deterministic) is asserted.
 
 mod common;
@@ -76,17 +78,19 @@ fn host_native_gives_the_recorded_verdicts_across_the_forks() {
         }
     }
     println!("host --native: {valid} valid claims exit 0, {wrong} wrong claims exit 1");
-    assert_eq!((valid, wrong), (4, 4));
+    assert_eq!((valid, wrong), (6, 6));
     let _ = std::fs::remove_dir_all(&work);
 }
 
-/// (L2 block, VM steps of the valid claim's run, of the wrong claim's run): the first block, the Isthmus
-/// and Jovian activation blocks, and the last block.
-const VM_RUNS: [(u64, u64, u64); 4] = [
-    (1, 15_816_606, 15_817_518),
-    (12, 209_903_079, 209_903_991),
-    (16, 211_302_351, 211_303_265),
-    (24, 558_905_638, 558_906_550),
+/// (L2 block, VM steps of the valid claim's run, of the wrong claim's run): the first block, the Isthmus,
+/// Jovian and Karst activation blocks, the block after Karst's, and the last block.
+const VM_RUNS: [(u64, u64, u64); 6] = [
+    (1, 18_448_196, 18_449_108),
+    (12, 212_678_833, 212_679_745),
+    (16, 214_122_593, 214_123_507),
+    (20, 426_951_266, 426_952_178),
+    (21, 460_141_232, 460_142_144),
+    (24, 452_825_951, 452_826_863),
 ];
 
 /// Runs the program guest against `rampart host --server` with `flags`; returns (exit code, steps).

@@ -65,7 +65,7 @@ impl ProgramRun {
                 return Err(AgentError::Program(format!("the program did not exit within {max_steps} steps")));
             }
             vm.run(interval.min(max_steps - vm.state.step)).map_err(vm_err)?;
-            if !vm.state.exited && vm.state.step % interval == 0 {
+            if !vm.state.exited && vm.state.step.is_multiple_of(interval) {
                 snapshots.push(vm.state.clone());
             }
         }

@@ -15,7 +15,7 @@ fn bundled_dataset_is_the_committed_one() {
     assert_eq!((data.rollup_config.clone(), data.l1_config.clone()), (opened.rollup_config, opened.l1_config));
     assert_eq!(data.chain_id, 901);
     assert_eq!(data.claims.len(), 48);
-    assert_eq!(data.preimages.len(), 33_894);
+    assert_eq!(data.preimages.len(), 33_963);
     // op-geth's output roots: block 0 (block 1's agreed output) through 24, each valid claim's agreed root the
     // previous block's claimed one (checked while reading).
     assert_eq!(data.blocks().collect::<Vec<_>>(), (0..=24).collect::<Vec<_>>());
@@ -40,7 +40,8 @@ fn malformed_datasets_are_refused_with_a_reason() {
     let kv = b"0x0200000000000000000000000000000000000000000000000000000000000000 0x01\n";
     let one = DevnetData::from_parts(ok_claims, &rollup, b"{}", kv).unwrap();
     assert_eq!((one.chain_id, one.claims.len(), one.preimages.len()), (5, 1, 1));
-    let cases: [(&[u8], &[u8], &[u8], &str); 5] = [
+    type Case<'a> = (&'a [u8], &'a [u8], &'a [u8], &'a str);
+    let cases: [Case<'_>; 5] = [
         (b"{", &rollup, kv, "claims.json"),
         (b"[{}]", &rollup, kv, "no l2_block"),
         (&ok_claims.replace_block(), &rollup, kv, "--claimed-l2-block-number"),

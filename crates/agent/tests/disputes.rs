@@ -37,9 +37,9 @@ fn demo_disputes_are_won_by_the_honest_side() {
     assert_eq!(runs.len(), 3);
     // (status, claims, disputed block's honest run: steps, exit code, block, honest steps, step kind)
     let want = [
-        (GameStatus::ChallengerWins, 73, (249_554_101, 1, 5)),
-        (GameStatus::DefenderWins, 74, (98_632_444, 1, 2)),
-        (GameStatus::ChallengerWins, 73, (30_701_114, 1, 3)),
+        (GameStatus::ChallengerWins, 73, (253_114_789, 1, 5)),
+        (GameStatus::DefenderWins, 74, (101_263_908, 1, 2)),
+        (GameStatus::ChallengerWins, 73, (33_405_989, 1, 3)),
     ];
     for (run, (status, claims, disputed)) in runs.iter().zip(want) {
         assert_eq!(run.outcome.status, status, "{:?}", run.scenario);
@@ -86,10 +86,10 @@ fn final_steps_reading_sha256_and_blob_preimages_are_uploaded_and_verified() {
         max_depth: 72,
     };
     let run = runner.run(&disputed_inputs(&data, &base).unwrap()).unwrap();
-    assert_eq!((run.steps(), run.exit_code()), (155_597_121, 1));
+    assert_eq!((run.steps(), run.exit_code()), (159_401_581, 1));
     let sha = run.find_read(0, |k, _, _| k[0] == 4).unwrap().unwrap();
     let blob = run.find_read(0, |k, _, _| k[0] == 5).unwrap().unwrap();
-    assert_eq!((sha, blob), (16_817_907, 16_920_202));
+    assert_eq!((sha, blob), (20_495_906, 20_598_201));
     for at in [sha, blob] {
         let d = play(&data, runner.clone(), Scenario { lie_at: LieAt::Step(at), ..base }).unwrap();
         assert_eq!(d.outcome.status, GameStatus::ChallengerWins);

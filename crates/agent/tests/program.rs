@@ -32,13 +32,13 @@ fn in_process_runs_match_the_hosted_program() {
     let runner = common::program_runner(&data);
     assert_eq!(
         runner.absolute_prestate(),
-        "0x0342c215fa52c7fdaa5fa531c3d12c8c308ee8a91d8753f0f9d578da48d24241".parse::<B256>().unwrap()
+        "0x036f134353c49fa06b0ddd5dd44f5bf816d642a6e5698524942a3019ca3f40bf".parse::<B256>().unwrap()
     );
     let valid = runner.run(&block_inputs(&data, 1, true)).unwrap();
-    assert_eq!((valid.steps(), valid.exit_code(), valid.final_hash().0[0]), (15_816_606, 0, 0));
-    assert_eq!(valid.snapshots(), 4); // steps 0, 2^22, 2·2^22, 3·2^22
+    assert_eq!((valid.steps(), valid.exit_code(), valid.final_hash().0[0]), (18_448_196, 0, 0));
+    assert_eq!(valid.snapshots(), 5); // steps 0, 2^22, 2·2^22, 3·2^22, 4·2^22
     let wrong = runner.run(&block_inputs(&data, 1, false)).unwrap();
-    assert_eq!((wrong.steps(), wrong.exit_code(), wrong.final_hash().0[0]), (15_817_518, 1, 1));
+    assert_eq!((wrong.steps(), wrong.exit_code(), wrong.final_hash().0[0]), (18_449_108, 1, 1));
     // Same inputs: the same run, not a second one.
     runner.run(&block_inputs(&data, 1, true)).unwrap();
     assert_eq!(runner.runs(), 2);
@@ -115,7 +115,7 @@ fn program_steps_verify_with_the_contract_interface() {
     let ctx = B256::repeat_byte(0x5c);
     let local = run.find_read(0, |k, _, _| k[0] == LOCAL_KEY_TYPE).unwrap().unwrap();
     let keccak = run.find_read(0, |k, len, off| k[0] == KECCAK256_KEY_TYPE && len > 24 && off >= 32).unwrap().unwrap();
-    assert_eq!((local, keccak), (185, 100_389));
+    assert_eq!((local, keccak), (185, 100_683));
     let w = check_step(&run, local, caller, ctx, &inputs);
     assert_eq!(w.preimage.as_ref().map(|p| p.0[31]), Some(1), "the first local read is the L1 head (key 1)");
     let w = check_step(&run, keccak, caller, ctx, &inputs);

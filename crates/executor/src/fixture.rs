@@ -1,8 +1,8 @@
 //! Loading execution fixtures: `block-N.json` plus the sibling `block-N.kv.gz` preimage file.
 
 use crate::{ChainConfig, Error, PreimageStore};
-use alloy_primitives::Bytes;
 use alloy_consensus::Header;
+use alloy_primitives::Bytes;
 use alloy_primitives::B256;
 use op_alloy_rpc_types_engine::OpPayloadAttributes;
 use std::{format, path::Path, path::PathBuf};
@@ -65,8 +65,8 @@ pub const MAX_FIXTURE_JSON_LEN: u64 = 16 << 20;
 pub fn load_fixture(json_path: &Path) -> Result<Fixture, Error> {
     let at = |e: &dyn core::fmt::Display| Error::Input(format!("{}: {e}", json_path.display()));
     let file = std::fs::File::open(json_path).map_err(|e| at(&e))?;
-    let bytes = rampart_primitives::gz::read_to_end_capped(file, MAX_FIXTURE_JSON_LEN, "a fixture json")
-        .map_err(|e| at(&e))?;
+    let bytes =
+        rampart_primitives::gz::read_to_end_capped(file, MAX_FIXTURE_JSON_LEN, "a fixture json").map_err(|e| at(&e))?;
     let text = String::from_utf8(bytes).map_err(|e| at(&e))?;
     let (config, parent_header, attributes, expected_block_hash) = parse_fixture_json(&text)?;
     let preimages = read_kv_gz(&kv_path_for(json_path))?;

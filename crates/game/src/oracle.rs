@@ -264,7 +264,7 @@ impl PreimageOracle {
         if input_start_block != p.leaves {
             return Err(OracleError::Lpp("WrongStartingBlock"));
         }
-        if !finalize && input.len() % LPP_BLOCK != 0 {
+        if !finalize && !input.len().is_multiple_of(LPP_BLOCK) {
             return Err(OracleError::Lpp("InvalidInputSize (not whole blocks)"));
         }
         let blocks = if finalize { input.len() / LPP_BLOCK + 1 } else { input.len() / LPP_BLOCK } as u64;

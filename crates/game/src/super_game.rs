@@ -39,7 +39,7 @@ pub struct SuperGameInit {
 /// Returns the super root's timestamp (`l2SequenceNumber`, the u64 at `extraData[1..9]`).
 pub(crate) fn check_super_extra_data(extra_data: &[u8], root_claim: B256, invalid_check: bool) -> GameResult<u64> {
     let e = extra_data.len();
-    if e <= 9 || (e - 9) % 64 != 0 {
+    if e <= 9 || !(e - 9).is_multiple_of(64) {
         return Err(GameError::BadExtraData);
     }
     if invalid_check && root_claim == INVALID_TRANSITION_HASH {

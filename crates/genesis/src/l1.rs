@@ -247,7 +247,11 @@ impl L1ChainConfig {
     pub fn blob_params_at(&self, timestamp: u64) -> Option<(BlobFork, BlobScheduleEntry)> {
         BlobFork::ALL.into_iter().rev().find_map(|fork| {
             let active = self.fork_time(fork).is_some_and(|t| timestamp >= t);
-            if active { self.blob_params_of(fork).map(|p| (fork, p)) } else { None }
+            if active {
+                self.blob_params_of(fork).map(|p| (fork, p))
+            } else {
+                None
+            }
         })
     }
 

@@ -4,7 +4,6 @@
 
 extern crate alloc;
 
-
 mod altda;
 pub use altda::AltDaConfig;
 
@@ -22,8 +21,7 @@ pub use l1::{fake_exponential, BlobFork, BlobScheduleEntry, L1ChainConfig, MIN_B
 
 mod params;
 pub use params::{
-    BaseFeeConfig, OP_MAINNET_EIP1559_DENOMINATOR, OP_MAINNET_EIP1559_DENOMINATOR_CANYON,
-    OP_MAINNET_EIP1559_ELASTICITY,
+    BaseFeeConfig, OP_MAINNET_EIP1559_DENOMINATOR, OP_MAINNET_EIP1559_DENOMINATOR_CANYON, OP_MAINNET_EIP1559_ELASTICITY,
 };
 
 pub mod registry;

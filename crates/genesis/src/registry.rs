@@ -97,7 +97,11 @@ pub fn op_mainnet() -> RollupConfig {
         batch_inbox_address: address!("ff00000000000000000000000000000000000010"),
         deposit_contract_address: address!("beb5fc579115071764c7423a4f12edde41f106ed"),
         l1_system_config_address: address!("229047fed2591dbec1ef1118d64f7af3db9eb290"),
-        chain_op_config: BaseFeeConfig { eip1559_elasticity: 6, eip1559_denominator: 50, eip1559_denominator_canyon: 250 },
+        chain_op_config: BaseFeeConfig {
+            eip1559_elasticity: 6,
+            eip1559_denominator: 50,
+            eip1559_denominator_canyon: 250,
+        },
         ..Default::default()
     }
 }
@@ -142,7 +146,11 @@ pub fn op_sepolia() -> RollupConfig {
         batch_inbox_address: address!("ff00000000000000000000000000000011155420"),
         deposit_contract_address: address!("16fc5058f25648194471939df75cf27a2fdc48bc"),
         l1_system_config_address: address!("034edd2a225f7f429a63e0f1d2084b9e0a93b538"),
-        chain_op_config: BaseFeeConfig { eip1559_elasticity: 6, eip1559_denominator: 50, eip1559_denominator_canyon: 250 },
+        chain_op_config: BaseFeeConfig {
+            eip1559_elasticity: 6,
+            eip1559_denominator: 50,
+            eip1559_denominator_canyon: 250,
+        },
         ..Default::default()
     }
 }

@@ -159,8 +159,7 @@ impl RollupConfig {
     /// Whether the block at `timestamp` is the first with `fork` active: active there, not active one
     /// block time earlier (op-node `IsActivationBlock`).
     pub fn is_activation_block(&self, fork: Hardfork, timestamp: u64) -> bool {
-        self.is_fork_active(fork, timestamp)
-            && !self.is_fork_active(fork, timestamp.saturating_sub(self.block_time))
+        self.is_fork_active(fork, timestamp) && !self.is_fork_active(fork, timestamp.saturating_sub(self.block_time))
     }
 
     fork_predicates! {
@@ -234,7 +233,10 @@ impl RollupConfig {
     /// The L2 block number whose time slot contains `timestamp` (floor; genesis for earlier times).
     pub const fn block_number_from_timestamp(&self, timestamp: u64) -> u64 {
         let since = timestamp.saturating_sub(self.genesis.l2_time);
-        let blocks = if self.block_time == 0 { 0 } else { since / self.block_time };
+        let blocks = match since.checked_div(self.block_time) {
+            Some(blocks) => blocks,
+            None => 0,
+        };
         self.genesis.l2.number.saturating_add(blocks)
     }
 
@@ -369,7 +371,9 @@ impl EthereumHardforks for RollupConfig {
             | E::London
             | E::ArrowGlacier
             | E::GrayGlacier => ForkCondition::Block(0),
-            E::Paris => ForkCondition::TTD { activation_block_number: 0, fork_block: Some(0), total_difficulty: U256::ZERO },
+            E::Paris => {
+                ForkCondition::TTD { activation_block_number: 0, fork_block: Some(0), total_difficulty: U256::ZERO }
+            }
             E::Shanghai => self.fork_condition(Hardfork::Canyon),
             E::Cancun => self.fork_condition(Hardfork::Ecotone),
             E::Prague => self.fork_condition(Hardfork::Isthmus),

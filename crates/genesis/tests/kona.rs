@@ -101,7 +101,8 @@ fn bundled_configs_agree_with_kona_genesis() {
         assert_eq!(kona.deposit_contract_address.0 .0, ours.deposit_contract_address.0 .0);
         assert_eq!(kona.l1_system_config_address.0 .0, ours.l1_system_config_address.0 .0);
         // And back: kona's JSON of the config reads into the same config.
-        let back = RollupConfig::from_json(serde_json::to_string(&kona).unwrap().as_bytes()).expect("we read kona's JSON");
+        let back =
+            RollupConfig::from_json(serde_json::to_string(&kona).unwrap().as_bytes()).expect("we read kona's JSON");
         let mut known = ours.hardforks.clone();
         (known.karst_time, known.keep_karst_upgrade_gas, known.lagoon_time) = (None, false, None);
         assert_eq!(back.hardforks, known, "chain {chain}");

@@ -13,9 +13,9 @@
 use crate::channel::{Channel, HintWriter, OracleError, OracleReader};
 use crate::hint::Hint;
 use crate::key::PreimageKey;
-use rampart_primitives::{keccak256, LocalInputs, LocalKey};
 use alloc::vec::Vec;
 use core::fmt;
+use rampart_primitives::{keccak256, LocalInputs, LocalKey};
 
 /// Largest number of hops the check follows.
 pub const MAX_HOPS: u64 = 64;

@@ -44,15 +44,18 @@ impl BootInfo {
         let l1_head = B256::from(local_array::<32, _>(oracle, LocalKey::L1Head.index())?);
         let agreed_l2_output_root = B256::from(local_array::<32, _>(oracle, LocalKey::L2OutputRoot.index())?);
         let claimed_l2_output_root = B256::from(local_array::<32, _>(oracle, LocalKey::L2Claim.index())?);
-        let claimed_l2_block_number = u64::from_be_bytes(local_array::<8, _>(oracle, LocalKey::L2ClaimBlockNumber.index())?);
+        let claimed_l2_block_number =
+            u64::from_be_bytes(local_array::<8, _>(oracle, LocalKey::L2ClaimBlockNumber.index())?);
         let chain_id = u64::from_be_bytes(local_array::<8, _>(oracle, LocalKey::L2ChainId.index())?);
 
         let (rollup_config, rollup_config_from_key) = match registry::rollup_config(chain_id) {
             Some(cfg) => (cfg, false),
             None => {
                 let json = oracle.get(PreimageKey::local(LocalKey::L2RollupConfig.index()))?;
-                let cfg = RollupConfig::from_json(&json)
-                    .map_err(|e| ProgramError::Config { index: LocalKey::L2RollupConfig.index(), reason: e.to_string() })?;
+                let cfg = RollupConfig::from_json(&json).map_err(|e| ProgramError::Config {
+                    index: LocalKey::L2RollupConfig.index(),
+                    reason: e.to_string(),
+                })?;
                 (cfg, true)
             }
         };

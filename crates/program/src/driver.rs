@@ -79,13 +79,8 @@ where
     B: AttributesBuilder,
     O: PreimageOracle,
 {
-    let mut out = DriveOutcome {
-        tip: tip.clone(),
-        blocks: 0,
-        deposit_only_replacements: 0,
-        dropped: 0,
-        end_of_source: false,
-    };
+    let mut out =
+        DriveOutcome { tip: tip.clone(), blocks: 0, deposit_only_replacements: 0, dropped: 0, end_of_source: false };
     while tip.info.block_info.number < target {
         let attrs = match produce_attributes(cfg, pipeline, l2, &tip)? {
             Some(a) => a,
@@ -155,9 +150,7 @@ where
             PipelineErrorKind::Critical(e) => return Err(ProgramError::Pipeline(PipelineErrorKind::Critical(e))),
             PipelineErrorKind::Reset(e) => {
                 let system_config = Some(l2.system_config_by_number(safe_head.block_info.number, cfg)?);
-                let l1_origin = pipeline
-                    .origin()
-                    .ok_or(ProgramError::Pipeline(PipelineError::MissingOrigin.crit()))?;
+                let l1_origin = pipeline.origin().ok_or(ProgramError::Pipeline(PipelineError::MissingOrigin.crit()))?;
                 let signal = if matches!(e, ResetError::HoloceneActivation) {
                     Signal::Activation(ActivationSignal { l2_safe_head: safe_head, l1_origin, system_config })
                 } else {

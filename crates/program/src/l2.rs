@@ -113,7 +113,11 @@ pub fn l1_info(hash: B256, txs: &[Bytes]) -> Result<L1InfoTx> {
     })?;
     let tx = decode_tx(hash, first)?;
     let OpTxEnvelope::Deposit(deposit) = tx else {
-        return Err(ProgramError::Decode { what: "L2 block", hash, reason: "first transaction is not a deposit".into() });
+        return Err(ProgramError::Decode {
+            what: "L2 block",
+            hash,
+            reason: "first transaction is not a deposit".into(),
+        });
     };
     L1InfoTx::decode_calldata(&deposit.inner().input).map_err(|e| ProgramError::Decode {
         what: "L1-info deposit",
@@ -124,7 +128,8 @@ pub fn l1_info(hash: B256, txs: &[Bytes]) -> Result<L1InfoTx> {
 
 /// The system config in effect after an L2 block: from its L1-info deposit (batcher, fee scalars, operator fee,
 /// DA footprint gas scalar), its gas limit, and its extra data (Holocene EIP-1559 parameters, Jovian minimum base
-/// fee). The genesis block's is the rollup config's.
+/// fee). The genesis block's is the rollup config's. Karst's one-time upgrade gas is left out of the gas limit
+/// of its activation block ([`rampart_derive::system_config::upgrade_gas_to_strip`]).
 pub fn system_config(cfg: &RollupConfig, hash: B256, header: &Header, txs: &[Bytes]) -> Result<SystemConfig> {
     if header.number == cfg.genesis.l2.number {
         return cfg.genesis.system_config.ok_or(ProgramError::Decode {
@@ -136,7 +141,15 @@ pub fn system_config(cfg: &RollupConfig, hash: B256, header: &Header, txs: &[Byt
     let l1 = l1_info(hash, txs)?;
     let post_bedrock = l1.format != L1InfoFormat::Bedrock;
     let l1 = l1.info;
-    let mut sc = SystemConfig { batcher_address: l1.batcher_address, gas_limit: header.gas_limit, ..Default::default() };
+    // Karst's activation block carries the one-time upgrade gas in its gas limit (unless the chain keeps it):
+    // the system config read back from it leaves it out (op-node `PayloadToSystemConfig`).
+    let strip = rampart_derive::system_config::upgrade_gas_to_strip(cfg, header.timestamp);
+    let gas_limit = header.gas_limit.checked_sub(strip).ok_or_else(|| ProgramError::Decode {
+        what: "L2 header",
+        hash,
+        reason: format!("gas limit {} below the Karst upgrade gas {strip}", header.gas_limit),
+    })?;
+    let mut sc = SystemConfig { batcher_address: l1.batcher_address, gas_limit, ..Default::default() };
     if post_bedrock {
         // Ecotone's first block still carries the Bedrock format (and so Bedrock's overhead and scalar).
         // The versioned scalar: 0x01 ‖ 0 (23 bytes) ‖ blob base fee scalar u32 BE ‖ base fee scalar u32 BE.
@@ -166,7 +179,10 @@ pub fn system_config(cfg: &RollupConfig, hash: B256, header: &Header, txs: &[Byt
             return Err(ProgramError::Decode {
                 what: "L2 header extra data",
                 hash,
-                reason: format!("expected version {version} EIP-1559 extra data of {len} bytes, got {} bytes", extra.len()),
+                reason: format!(
+                    "expected version {version} EIP-1559 extra data of {len} bytes, got {} bytes",
+                    extra.len()
+                ),
             });
         }
         let word = |at: usize| u32::from_be_bytes(extra[at..at + 4].try_into().expect("4 bytes"));

@@ -118,8 +118,7 @@ where
 
     let tip = Tip { info: safe_head_info, header: safe_head, output_root: boot.agreed_l2_output_root };
     let exec_cfg = executor_config(&cfg);
-    let outcome =
-        drive(&cfg, &exec_cfg, &mut pipeline, &mut l2, &mut oracle, tip, boot.claimed_l2_block_number)?;
+    let outcome = drive(&cfg, &exec_cfg, &mut pipeline, &mut l2, &mut oracle, tip, boot.claimed_l2_block_number)?;
     // At EndOfSource the claim is judged against the last safe head's output root (deployed-2026 §3).
     check_claim(outcome.tip.output_root, boot.claimed_l2_output_root)?;
     Ok(RunOutcome::Derived(alloc::boxed::Box::new(outcome)))

@@ -89,7 +89,10 @@ pub fn decode_deposit_log(log: &LogData, l1_block_hash: B256, log_index: u64) ->
     let length = U256::from_be_slice(&data[32..64]);
     let room = data.len() - 64;
     // Fits, and no whole padding word beyond it.
-    let len = usize::try_from(length).ok().filter(|l| *l <= room && l + 32 > room).ok_or(DepositError::OpaqueLength(length))?;
+    let len = usize::try_from(length)
+        .ok()
+        .filter(|l| *l <= room && l + 32 > room)
+        .ok_or(DepositError::OpaqueLength(length))?;
     if topics[3] != DEPOSIT_EVENT_VERSION_0 {
         return Err(DepositError::Version(topics[3]));
     }

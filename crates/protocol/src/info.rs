@@ -53,6 +53,7 @@ impl L1InfoFormat {
     }
 
     /// The calldata length, selector included.
+    #[allow(clippy::len_without_is_empty, reason = "a format's calldata is never empty")]
     pub const fn len(self) -> usize {
         match self {
             Self::Bedrock => 4 + 32 * 8,

@@ -30,14 +30,15 @@ pub use errors::{
     BatchError, BlobError, ChannelError, CompressionError, ConfigUpdateError, DepositError, FrameError, L1InfoError,
     PreStateError, SuperRootError,
 };
+pub use frame::{decode_frames, encode_frames, ChannelId, Frame, DERIVATION_VERSION_0, FRAME_OVERHEAD, MAX_FRAME_LEN};
+pub use info::{L1BlockInfo, L1InfoFormat, L1InfoTx, L1_INFO_GAS_PRE_REGOLITH, REGOLITH_SYSTEM_TX_GAS};
 pub use interop::{
     ChainOutputRoot, OptimisticBlock, PreState, SuperRoot, SuperTracePoint, TransitionState, INVALID_TRANSITION,
-    INVALID_TRANSITION_HASH, STEPS_PER_TIMESTAMP, SUPER_ROOT_VERSION, TRANSITION_STATE_MAX_STEPS, TRANSITION_STATE_VERSION,
+    INVALID_TRANSITION_HASH, STEPS_PER_TIMESTAMP, SUPER_ROOT_VERSION, TRANSITION_STATE_MAX_STEPS,
+    TRANSITION_STATE_VERSION,
 };
-pub use info::{L1BlockInfo, L1InfoFormat, L1InfoTx, L1_INFO_GAS_PRE_REGOLITH, REGOLITH_SYSTEM_TX_GAS};
 pub use system_config::{is_valid_ecotone_scalar, SystemConfigUpdate, CONFIG_UPDATE_TOPIC};
 pub use upgrades::{encoded_upgrade_transactions, upgrade_gas, upgrade_transactions, UpgradeFork};
-pub use frame::{decode_frames, encode_frames, ChannelId, Frame, DERIVATION_VERSION_0, FRAME_OVERHEAD, MAX_FRAME_LEN};
 
 /// EIP-2718 type byte of a deposit transaction.
 pub const DEPOSIT_TX_TYPE: u8 = 0x7e;

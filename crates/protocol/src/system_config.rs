@@ -38,7 +38,8 @@ pub enum SystemConfigUpdate {
 
 /// Reads `data` as ABI `bytes` holding exactly one word of payload (pointer 32, length `len`).
 fn payload(data: &[u8], len: u64) -> Result<&[u8], ConfigUpdateError> {
-    let word_u64 = |w: &[u8]| (w[..24].iter().all(|b| *b == 0)).then(|| u64::from_be_bytes(w[24..32].try_into().expect("8")));
+    let word_u64 =
+        |w: &[u8]| (w[..24].iter().all(|b| *b == 0)).then(|| u64::from_be_bytes(w[24..32].try_into().expect("8")));
     if data.len() < 32 || word_u64(&data[..32]) != Some(32) {
         return Err(ConfigUpdateError::Pointer);
     }

@@ -13,7 +13,9 @@ use op_alloy_consensus::TxDeposit;
 
 use crate::{
     deposit::DepositSource,
-    predeploys::{EIP2935_DEPLOYER, EIP4788_DEPLOYER, GAS_PRICE_ORACLE, L1_BLOCK, L1_INFO_DEPOSITOR, OPERATOR_FEE_VAULT},
+    predeploys::{
+        EIP2935_DEPLOYER, EIP4788_DEPLOYER, GAS_PRICE_ORACLE, L1_BLOCK, L1_INFO_DEPOSITOR, OPERATOR_FEE_VAULT,
+    },
 };
 
 /// The forks that carry upgrade transactions in their activation block.
@@ -78,7 +80,13 @@ fn deploy_and_upgrade(
     let implementation = deployer.create(0);
     [
         deposit(&alloc::format!("{fork}: {name} Deployment"), deployer, TxKind::Create, gas, hex_data(code)),
-        deposit(&alloc::format!("{fork}: {name} Proxy Update"), Address::ZERO, TxKind::Call(proxy), 50_000, upgrade_to(implementation)),
+        deposit(
+            &alloc::format!("{fork}: {name} Proxy Update"),
+            Address::ZERO,
+            TxKind::Call(proxy),
+            50_000,
+            upgrade_to(implementation),
+        ),
     ]
 }
 
@@ -138,7 +146,13 @@ pub fn upgrade_transactions(fork: UpgradeFork) -> Vec<TxDeposit> {
                 gpo_d,
                 l1b_up,
                 gpo_up,
-                deposit("Ecotone: Gas Price Oracle Set Ecotone", L1_INFO_DEPOSITOR, TxKind::Call(gpo), 80_000, call0("setEcotone()")),
+                deposit(
+                    "Ecotone: Gas Price Oracle Set Ecotone",
+                    L1_INFO_DEPOSITOR,
+                    TxKind::Call(gpo),
+                    80_000,
+                    call0("setEcotone()")
+                ),
                 deposit(
                     "Ecotone: beacon block roots contract deployment",
                     EIP4788_DEPLOYER,
@@ -157,7 +171,17 @@ pub fn upgrade_transactions(fork: UpgradeFork) -> Vec<TxDeposit> {
                 include_str!("upgrades/data/fjord-gpo.hex"),
                 gpo,
             );
-            alloc::vec![d, up, deposit("Fjord: Gas Price Oracle Set Fjord", L1_INFO_DEPOSITOR, TxKind::Call(gpo), 90_000, call0("setFjord()"))]
+            alloc::vec![
+                d,
+                up,
+                deposit(
+                    "Fjord: Gas Price Oracle Set Fjord",
+                    L1_INFO_DEPOSITOR,
+                    TxKind::Call(gpo),
+                    90_000,
+                    call0("setFjord()")
+                )
+            ]
         }
         UpgradeFork::Isthmus => {
             let [l1b, l1b_up] = deploy_and_upgrade(
@@ -191,7 +215,13 @@ pub fn upgrade_transactions(fork: UpgradeFork) -> Vec<TxDeposit> {
                 l1b_up,
                 gpo_up,
                 vault_up,
-                deposit("Isthmus: Gas Price Oracle Set Isthmus", L1_INFO_DEPOSITOR, TxKind::Call(gpo), 90_000, call0("setIsthmus()")),
+                deposit(
+                    "Isthmus: Gas Price Oracle Set Isthmus",
+                    L1_INFO_DEPOSITOR,
+                    TxKind::Call(gpo),
+                    90_000,
+                    call0("setIsthmus()")
+                ),
                 deposit(
                     "Isthmus: EIP-2935 Contract Deployment",
                     EIP2935_DEPLOYER,
@@ -223,7 +253,13 @@ pub fn upgrade_transactions(fork: UpgradeFork) -> Vec<TxDeposit> {
                 l1b_up,
                 gpo_d,
                 gpo_up,
-                deposit("Jovian: Gas Price Oracle Set Jovian", L1_INFO_DEPOSITOR, TxKind::Call(gpo), 90_000, call0("setJovian()")),
+                deposit(
+                    "Jovian: Gas Price Oracle Set Jovian",
+                    L1_INFO_DEPOSITOR,
+                    TxKind::Call(gpo),
+                    90_000,
+                    call0("setJovian()")
+                ),
             ]
         }
         UpgradeFork::Karst => karst(),

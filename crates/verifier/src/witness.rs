@@ -173,9 +173,7 @@ impl PackedState {
 /// State hash of a 188-byte witness: keccak256 with byte 0 replaced by the VM status (0 valid, 1 invalid,
 /// 2 panic, 3 unfinished).
 pub fn state_hash(witness: &[u8; STATE_SIZE]) -> [u8; 32] {
-    let h = keccak(witness);
-    let h = VmStatus::from_exit(witness[98] == 1, witness[97]).apply(h);
-    h
+    VmStatus::from_exit(witness[98] == 1, witness[97]).apply(keccak(witness))
 }
 
 /// One thread as encoded in the proof (298 bytes).

@@ -7,8 +7,8 @@
 //! local and keccak keys at random offsets.
 
 use proptest::prelude::*;
-use rampart_verifier::{step as verify_step, PreimageInput, StepError};
-use rampart_vm::{MapOracle, State, ThreadState, Vm, VmError};
+use rampart_verifier::{step as verify_step, PreimageInput};
+use rampart_vm::{MapOracle, State, ThreadState, Vm};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 const CODE: u64 = 0x0001_0000;

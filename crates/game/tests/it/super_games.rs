@@ -72,15 +72,12 @@ impl World {
         FaultDisputeGame::create_super(cfg, Arc::new(SuperToyVm), registry, init).expect("super game creation")
     }
 
-    fn accessor<S: SuperStates>(
+    fn accessor<S: SuperStates + 'static>(
         &self,
         game: &FaultDisputeGame,
         states: S,
         bug: Option<SuperToyBug>,
-    ) -> Box<dyn TraceAccessor>
-    where
-        S: 'static,
-    {
+    ) -> Box<dyn TraceAccessor> {
         Box::new(SuperSplitTraceAccessor::for_game(game, states, VmBottom(SuperToyTraceFactory { work: WORK, bug })))
     }
 }

@@ -73,6 +73,8 @@ fn every_recorded_devnet_claim_gets_its_verdict() {
         }
         assert_eq!(exit_code(&r), if c["valid"].as_bool().unwrap() { 0 } else { 1 });
     }
-    println!("devnet: {valid} valid claims exit 0, {invalid} wrong claims exit 1, {blocks} blocks derived and executed");
+    println!(
+        "devnet: {valid} valid claims exit 0, {invalid} wrong claims exit 1, {blocks} blocks derived and executed"
+    );
     assert_eq!((valid, invalid, blocks), (24, 24, 24));
 }

@@ -61,7 +61,13 @@ fn config(batcher: Address) -> RollupConfig {
 
 /// The payload attributes op-node derives for the block after `parent` in epoch `l1` (hash `l1_hash`), without
 /// user deposits (the generated L1 has none) and before the batch's transactions.
-fn attributes(cfg: &RollupConfig, sc: &SystemConfig, parent: &L2BlockInfo, l1: &Header, l1_hash: B256) -> OpPayloadAttributes {
+fn attributes(
+    cfg: &RollupConfig,
+    sc: &SystemConfig,
+    parent: &L2BlockInfo,
+    l1: &Header,
+    l1_hash: B256,
+) -> OpPayloadAttributes {
     let ts = parent.block_info.timestamp + cfg.block_time;
     let seq = if parent.l1_origin.hash == l1_hash { parent.seq_num + 1 } else { 0 };
     let format = L1InfoFormat::select(
@@ -248,11 +254,7 @@ fn world(rng: &mut Rng, l2_count: u64, bad_every: Option<u64>) -> World {
     let sc = cfg.genesis.system_config.unwrap();
     let mut nonces = vec![0u64; SENDERS];
     let mut blocks = vec![L2Block {
-        info: L2BlockInfo::new(
-            rampart_protocol::BlockInfo::new(genesis_hash, 0, B256::ZERO, T0),
-            cfg.genesis.l1,
-            0,
-        ),
+        info: L2BlockInfo::new(rampart_protocol::BlockInfo::new(genesis_hash, 0, B256::ZERO, T0), cfg.genesis.l1, 0),
         output: OutputRoot::default(),
         deposit_only: false,
     }];
@@ -291,11 +293,17 @@ fn world(rng: &mut Rng, l2_count: u64, bad_every: Option<u64>) -> World {
             o.insert_keccak(p.to_vec());
             store.insert(p.clone());
         }
-        let txs = if replaced { deposit_only(&attrs).transactions.unwrap() } else { attrs.transactions.clone().unwrap() };
+        let txs =
+            if replaced { deposit_only(&attrs).transactions.unwrap() } else { attrs.transactions.clone().unwrap() };
         store_list(&mut o, &txs);
         let seq = if parent_info.l1_origin.hash == *l1_hash { parent_info.seq_num + 1 } else { 0 };
         let info = L2BlockInfo::new(
-            rampart_protocol::BlockInfo::new(outcome.block_hash, n, parent_info.block_info.hash, attrs.payload_attributes.timestamp),
+            rampart_protocol::BlockInfo::new(
+                outcome.block_hash,
+                n,
+                parent_info.block_info.hash,
+                attrs.payload_attributes.timestamp,
+            ),
             BlockNumHash { number: epoch_of(n), hash: *l1_hash },
             seq,
         );
@@ -397,7 +405,9 @@ fn claims_on_generated_chains_get_their_verdict() {
             // A wrong root, and the root of the block before, are invalid claims.
             for wrong in [rng.b256(), w.blocks[block as usize - 1].output.hash()] {
                 let r = run(dispute(&w, safe, block, wrong));
-                assert!(matches!(r, Err(ProgramError::InvalidClaim { computed, claimed }) if computed == truth && claimed == wrong));
+                assert!(
+                    matches!(r, Err(ProgramError::InvalidClaim { computed, claimed }) if computed == truth && claimed == wrong)
+                );
                 assert_eq!(exit_code(&r), 1);
                 invalid += 1;
             }

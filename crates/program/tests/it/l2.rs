@@ -8,7 +8,7 @@ use alloy_eips::{eip2718::Encodable2718, BlockNumHash};
 use alloy_primitives::{Address, Bytes, Sealed, Signature, TxKind, B256, U256};
 use alloy_rlp::Decodable;
 use op_alloy_consensus::OpTxEnvelope;
-use rampart_derive::L2ChainProvider;
+use rampart_derive::{system_config::upgrade_gas_to_strip, L2ChainProvider};
 use rampart_genesis::{ChainGenesis, HardForkConfig, RollupConfig, SystemConfig};
 use rampart_mpt::{NoopProvider, Trie};
 use rampart_program::{MemoryOracle, OracleL2ChainProvider, ProgramError};
@@ -149,7 +149,8 @@ fn gen_chain(rng: &mut Rng, cfg: &mut RollupConfig, n: u64, o: &mut MemoryOracle
             number,
             parent_hash: parent.hash,
             timestamp: ts,
-            gas_limit: 30_000_000 + rng.below(1 << 20),
+            // Karst's activation block carries the one-time upgrade gas (op-node adds it to the attributes).
+            gas_limit: 30_000_000 + rng.below(1 << 20) + upgrade_gas_to_strip(cfg, ts),
             extra_data: extra.into(),
             transactions_root: store_list(o, &txs),
             state_root: rng.b256(),
@@ -319,7 +320,12 @@ fn hostile_l2_data_is_a_clean_error() {
     let deposit = blocks[2].txs[0].clone();
     let mut short_info = blocks[2].txs[0].to_vec();
     short_info.truncate(short_info.len() - 1);
-    for txs in [vec![user.clone()], vec![], vec![Bytes::from(short_info)], vec![deposit.clone(), Bytes::from(vec![0x02, 0xc0])]] {
+    for txs in [
+        vec![user.clone()],
+        vec![],
+        vec![Bytes::from(short_info)],
+        vec![deposit.clone(), Bytes::from(vec![0x02, 0xc0])],
+    ] {
         let mut o = o.clone();
         let mut h = blocks[4].header.clone();
         h.transactions_root = store_list(&mut o, &txs);
@@ -340,4 +346,46 @@ fn hostile_l2_data_is_a_clean_error() {
         count += 1;
     }
     assert_eq!(count, 6);
+}
+
+/// Karst's activation block: its gas limit carries the upgrade gas of Karst's 31 upgrade transactions
+/// (55 370 657), which the system config read back from the block leaves out (op-node `PayloadToSystemConfig`),
+/// unless the chain keeps it (`keep_karst_upgrade_gas`). Every other block's gas limit is read as it is.
+#[test]
+fn karst_activation_block_gas_limit_leaves_out_the_upgrade_gas() {
+    let upgrade = rampart_protocol::upgrade_gas(rampart_protocol::UpgradeFork::Karst);
+    assert_eq!(upgrade, 55_370_657);
+    for keep in [false, true] {
+        let mut rng = Rng(0x4a);
+        let mut o = MemoryOracle::new();
+        let mut cfg = config();
+        cfg.hardforks.karst_time = Some(GENESIS_TIME + 70); // block 35
+        cfg.hardforks.keep_karst_upgrade_gas = keep;
+        let blocks = gen_chain(&mut rng, &mut cfg, 40, &mut o);
+        let tip = blocks.last().unwrap();
+        let mut p = OracleL2ChainProvider::new(o, Arc::new(cfg.clone()), tip.hash, tip.header.clone());
+        let mut stripped = Vec::new();
+        for b in &blocks[1..] {
+            let sc = p.system_config_by_number(b.header.number, &cfg).unwrap();
+            if sc.gas_limit != b.header.gas_limit {
+                assert_eq!(b.header.gas_limit - sc.gas_limit, upgrade, "block {}", b.header.number);
+                stripped.push(b.header.number);
+            }
+        }
+        let want: &[u64] = if keep { &[] } else { &[35] };
+        assert_eq!(stripped, want, "keep_karst_upgrade_gas = {keep}");
+    }
+    // A header whose gas limit is below the upgrade gas cannot be Karst's activation block.
+    let mut rng = Rng(0x4b);
+    let mut o = MemoryOracle::new();
+    let mut cfg = config();
+    cfg.hardforks.karst_time = Some(GENESIS_TIME + 70);
+    let mut blocks = gen_chain(&mut rng, &mut cfg, 35, &mut o);
+    let b = blocks.pop().unwrap();
+    let mut header = b.header.clone();
+    header.gas_limit = upgrade - 1;
+    let hash = o.insert_keccak(alloy_rlp::encode(&header));
+    let mut p = OracleL2ChainProvider::new(o, Arc::new(cfg.clone()), hash, header);
+    let err = p.system_config_by_number(35, &cfg).unwrap_err().to_string();
+    assert!(err.contains("below the Karst upgrade gas 55370657"), "{err}");
 }

@@ -15,9 +15,7 @@ use crate::gen::Rng;
 use alloy_primitives::{Address, Bytes, Log, LogData, TxKind, B256, U256};
 use kona_protocol as kona;
 use op_alloy_consensus::TxDeposit;
-use rampart_protocol::{
-    decode_deposit_log, encode_deposit_log, DepositSource, L1BlockInfo, L1InfoFormat, L1InfoTx,
-};
+use rampart_protocol::{decode_deposit_log, encode_deposit_log, DepositSource, L1BlockInfo, L1InfoFormat, L1InfoTx};
 
 const CASES: u64 = 10_000;
 
@@ -155,9 +153,7 @@ fn l1_info_calldata_matches_kona() {
                 assert_eq!((f, k), (o.format, o.info), "case {n}");
             }
             (Err(_), Err(_)) => damaged_agree += 1,
-            (Err(rampart_protocol::L1InfoError::Padding { .. }), Ok(_)) => {
-                padding_diff += 1
-            }
+            (Err(rampart_protocol::L1InfoError::Padding { .. }), Ok(_)) => padding_diff += 1,
             _ => panic!("case {n}: ours {ours:?}, kona {theirs:?} on {bad:02x?}"),
         }
     }

@@ -13,13 +13,14 @@ use alloy_eips::eip2718::{Decodable2718, Encodable2718};
 use alloy_primitives::{keccak256, Address, Bytes, LogData, B256, U256};
 use op_alloy_consensus::TxDeposit;
 use rampart_protocol::{
-    decode_deposit_log, encoded_upgrade_transactions, is_valid_ecotone_scalar, upgrade_gas, DepositError,
-    L1BlockInfo, L1InfoFormat, L1InfoTx, SystemConfigUpdate, UpgradeFork,
+    decode_deposit_log, encoded_upgrade_transactions, is_valid_ecotone_scalar, upgrade_gas, DepositError, L1BlockInfo,
+    L1InfoFormat, L1InfoTx, SystemConfigUpdate, UpgradeFork,
 };
 use serde_json::Value;
 
 fn fixture() -> Value {
-    let gz = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/op-node-v1.19.6-attributes.json.gz")).unwrap();
+    let gz =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/op-node-v1.19.6-attributes.json.gz")).unwrap();
     let mut json = String::new();
     flate2::read::GzDecoder::new(&gz[..]).read_to_string(&mut json).unwrap();
     serde_json::from_str(&json).unwrap()
@@ -104,14 +105,26 @@ fn l1_info_deposits_are_op_nodes() {
                 u256(&c["BlobBaseFee"])
             },
             // Version 1 carries both scalars; version 0 only the base fee scalar (op-node `EcotoneScalars`).
-            base_fee_scalar: if format == L1InfoFormat::Bedrock { 0 } else { u32::from_be_bytes(scalar[28..].try_into().unwrap()) },
+            base_fee_scalar: if format == L1InfoFormat::Bedrock {
+                0
+            } else {
+                u32::from_be_bytes(scalar[28..].try_into().unwrap())
+            },
             blob_base_fee_scalar: if format != L1InfoFormat::Bedrock && scalar[0] == 1 {
                 u32::from_be_bytes(scalar[24..28].try_into().unwrap())
             } else {
                 0
             },
-            operator_fee_scalar: if format >= L1InfoFormat::Isthmus { u32::from_be_bytes(opf[20..24].try_into().unwrap()) } else { 0 },
-            operator_fee_constant: if format >= L1InfoFormat::Isthmus { u64::from_be_bytes(opf[24..].try_into().unwrap()) } else { 0 },
+            operator_fee_scalar: if format >= L1InfoFormat::Isthmus {
+                u32::from_be_bytes(opf[20..24].try_into().unwrap())
+            } else {
+                0
+            },
+            operator_fee_constant: if format >= L1InfoFormat::Isthmus {
+                u64::from_be_bytes(opf[24..].try_into().unwrap())
+            } else {
+                0
+            },
             da_footprint_gas_scalar: match (format, da) {
                 (L1InfoFormat::Jovian, 0) => 400,
                 (L1InfoFormat::Jovian, v) => v,

@@ -6,7 +6,7 @@ use rampart_vm::VmError;
 
 /// The verifier's reason for a step the VM refuses, when the VM's panic has an on-chain counterpart (`None` for
 /// host-side errors: guest output too large, host I/O).
-pub fn verifier_reason(vm: &VmError) -> Option<fn(&StepError) -> bool> {
+pub(crate) fn verifier_reason(vm: &VmError) -> Option<fn(&StepError) -> bool> {
     Some(match vm {
         VmError::InvalidInstruction(_) => |e| matches!(e, StepError::InvalidInstruction(_)),
         VmError::BranchInDelaySlot => |e| matches!(e, StepError::BranchInDelaySlot),
@@ -22,7 +22,7 @@ pub fn verifier_reason(vm: &VmError) -> Option<fn(&StepError) -> bool> {
 }
 
 /// The VM's fault and the verifier's revert name the same thing, with the same operand where both carry one.
-pub fn same_fault(vm: &VmError, v: &StepError) -> bool {
+pub(crate) fn same_fault(vm: &VmError, v: &StepError) -> bool {
     let same_operand = match (vm, v) {
         (VmError::InvalidInstruction(a), StepError::InvalidInstruction(b)) => a == b,
         (VmError::InvalidPc(a), StepError::InvalidPc(b)) => a == b,
