@@ -17,7 +17,7 @@
 //! just before, with nothing changed, and the dispatcher re-runs that instruction through the interpreter, which
 //! reports the error at the same step. Loads and stores call small helpers over [`Memory`] (page lookup,
 //! page allocation, dirty and code-page tracking, the LL reservation check), as do the few instructions without
-//! a template (sync, partial loads and stores, invalid functs). Multiplies, divides and SPECIAL2 have templates;
+//! a template (partial loads and stores, invalid functs). Multiplies, divides and SPECIAL2 have templates;
 //! a division by zero leaves before the instruction as any fault does.
 //!
 //! Syscalls, LL/SC, thread switches and exited threads never appear in a block: they stay in the interpreter.
@@ -873,14 +873,19 @@ fn emit_straight(a: &mut Asm, d: &Decoded, k: usize, exits: &mut Exits) {
             dynasm!(a ; .arch x64 ; =>done);
         }
         Op::HiLo if hi_lo_template(d.insn() & 0x3F) => emit_hi_lo(a, d, k, exits),
+        // sync (the one valid SPECIAL funct left in AluR): rd = rs, as `alu::execute` (a no-op for rd = 0).
+        Op::AluR if d.insn() >> 26 == 0 && d.insn() & 0x3F == 0x0F => {
+            if d.rd() != 0 {
+                dynasm!(a ; .arch x64 ; mov rax, [rbx + rs] ; mov [rbx + rd], rax);
+            }
+        }
         Op::AluR if d.insn() >> 26 == 0x1C && matches!(d.insn() & 0x3F, 0x02 | 0x20 | 0x21 | 0x24 | 0x25) => {
             if d.rd() != 0 {
                 emit_special2(a, d);
             }
         }
         _ => {
-            // AluR (sync and the rest, invalid SPECIAL2 functs), the HI/LO family's invalid funct, partial loads
-            // and stores.
+            // AluR's invalid SPECIAL / SPECIAL2 functs, the HI/LO family's invalid funct, partial loads and stores.
             dynasm!(a ; .arch x64 ; mov rdi, r13 ; mov rsi, rbx ; mov edx, d.insn() as i32);
             emit_call(a, h_exec as *const () as usize);
             emit_status_check(a, k, exits);
