@@ -47,6 +47,7 @@ fn run(args: &[&str], stdin: Option<&Path>, dir: &Path) -> Outcome {
             Ok(())
         });
     }
+    #[allow(clippy::zombie_processes, reason = "reaped by the wait4 below, which also reads its rusage")]
     let child = cmd.spawn().expect("spawn rampart");
     let mut status = 0i32;
     // SAFETY: an all-zero rusage is a valid value for wait4 to fill.

@@ -1,9 +1,13 @@
 //! Repository lints that run with the test suite (CI runs exactly the README's `cargo test --workspace --release`):
-//! the workspace packages are `cargo fmt` clean (rustfmt.toml at the root; `.ci/install-deps` installs rustfmt).
+//! * every workspace package is `cargo fmt` clean (rustfmt.toml at the root);
+//! * `cargo clippy --workspace --all-targets -- -D warnings` passes;
+//! * `cargo doc --workspace --no-deps` passes with `RUSTDOCFLAGS=-D warnings`;
+//! * the VM crate's tests pass once more with debug assertions and overflow checks on.
 //!
-//! Every package of the root workspace is checked, the 8 compiled into the guest ELFs included (formatted with
-//! the guest rebuild that moved their panic locations). The guest workspaces under `guests/` are not checked yet:
-//! their own sources are formatted with the next rebuild of the small guests.
+//! `.ci/install-deps` installs rustfmt and clippy. The clippy, doc and debug-assertion runs build into their own
+//! target directory (`target/lints`), so they never wait on the lock of the build running this test. The guest
+//! workspaces under `guests/` are not checked yet: their own sources are formatted with the next rebuild of the
+//! small guests.
 
 use std::path::Path;
 use std::process::Command;
@@ -64,4 +68,54 @@ fn workspace_packages_are_rustfmt_clean() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(listed.trim().is_empty(), "{listed}");
+}
+
+/// Runs `cargo <args>` at the repository root in the lint target directory with `env`; panics with its output
+/// when it fails.
+fn cargo_in_lint_dir(args: &[&str], env: &[(&str, &str)]) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(&cargo);
+    cmd.args(args).current_dir(&root).env("CARGO_TARGET_DIR", root.join("target/lints"));
+    // The outer `cargo test`'s settings must not leak into the nested build.
+    for var in ["RUSTFLAGS", "RUSTDOCFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_PROFILE_RELEASE_DEBUG_ASSERTIONS"] {
+        cmd.env_remove(var);
+    }
+    cmd.envs(env.iter().copied());
+    let o = cmd.output().unwrap_or_else(|e| panic!("cannot run `{cargo} {}`: {e}", args.join(" ")));
+    let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "`cargo {}` failed:\n{text}", args.join(" "));
+    text
+}
+
+#[test]
+fn clippy_and_rustdoc_deny_warnings() {
+    // Release profile: the dependencies' check artifacts are shared by clippy and rustdoc.
+    let clippy = cargo_in_lint_dir(
+        &["clippy", "--release", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"],
+        &[],
+    );
+    assert!(!clippy.contains("warning:"), "{clippy}");
+    let doc = cargo_in_lint_dir(
+        &["doc", "--release", "--workspace", "--no-deps", "--locked"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    );
+    assert!(!doc.contains("warning:"), "{doc}");
+}
+
+#[test]
+fn vm_tests_pass_with_debug_assertions_and_overflow_checks() {
+    let out = cargo_in_lint_dir(
+        &["test", "--release", "-p", "rampart-vm", "--locked"],
+        &[("CARGO_PROFILE_RELEASE_DEBUG_ASSERTIONS", "true"), ("CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS", "true")],
+    );
+    let passed: usize = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("test result: ok. "))
+        .map(|l| l.split(' ').next().unwrap().parse::<usize>().unwrap())
+        .sum();
+    println!("rampart-vm with debug assertions and overflow checks: {passed} tests passed");
+    assert!(!out.contains("test result: FAILED"), "{out}");
+    // Every test of the VM crate (unit, integration and doc tests).
+    assert_eq!(passed, 45, "{out}");
 }

@@ -36,3 +36,7 @@ mod system;
 pub use system::{SystemConfig, DEFAULT_DA_FOOTPRINT_GAS_SCALAR};
 
 pub use alloy_eips::BlockNumHash;
+
+// kona-genesis is a dev-dependency (the test oracle of tests/kona.rs), unused by the unit tests.
+#[cfg(test)]
+use kona_genesis as _;

@@ -103,7 +103,7 @@ fn bundled_configs_agree_with_kona_genesis() {
         // And back: kona's JSON of the config reads into the same config.
         let back =
             RollupConfig::from_json(serde_json::to_string(&kona).unwrap().as_bytes()).expect("we read kona's JSON");
-        let mut known = ours.hardforks.clone();
+        let mut known = ours.hardforks;
         (known.karst_time, known.keep_karst_upgrade_gas, known.lagoon_time) = (None, false, None);
         assert_eq!(back.hardforks, known, "chain {chain}");
         assert_eq!(back.genesis, ours.genesis, "chain {chain}");

@@ -262,7 +262,7 @@ mod tests {
         flipped[5] ^= 1;
         assert!(header(&flipped, h.hash_slow()).unwrap_err().contains("hashes to"));
         let node = Bytes::from(vec![0xc2, 0x80, 0x80]);
-        assert_eq!(proof_nodes(&[node.clone()], keccak256(&node)).unwrap().len(), 1);
+        assert_eq!(proof_nodes(std::slice::from_ref(&node), keccak256(&node)).unwrap().len(), 1);
         assert!(proof_nodes(&[node], B256::ZERO).is_err());
         assert!(proof_nodes(&[], EMPTY_ROOT_HASH).unwrap().is_empty());
         assert!(proof_nodes(&[], B256::ZERO).is_err());

@@ -443,7 +443,17 @@ impl CodePage {
         // SAFETY: all-zero bytes are a valid `CodePage`: its fields are integers, arrays of integers and
         // `Decoded`s, whose `op` is a `#[repr(u8)]` enum with a variant of discriminant 0 (`Op::Slow`); every
         // instruction is then overwritten below.
-        let mut page: Box<CodePage> = unsafe { Box::<CodePage>::new_zeroed().assume_init() };
+        // (`Box::new_zeroed` is stable only from Rust 1.92; the workspace's MSRV is 1.89.)
+        let layout = std::alloc::Layout::new::<CodePage>();
+        // SAFETY: `CodePage` is not zero-sized; a null result is handled; the zeroed allocation is a valid
+        // `CodePage` (above) with the layout `Box` frees it with.
+        let mut page: Box<CodePage> = unsafe {
+            let raw = std::alloc::alloc_zeroed(layout).cast::<CodePage>();
+            if raw.is_null() {
+                std::alloc::handle_alloc_error(layout);
+            }
+            Box::from_raw(raw)
+        };
         for (i, d) in page.insns.iter_mut().enumerate() {
             *d = Decoded::new(u32::from_be_bytes(data[i * 4..i * 4 + 4].try_into().expect("4 bytes")));
         }

@@ -1,7 +1,7 @@
 //! Keccak-256 helpers and the zero-subtree hashes of the memory tree.
 //!
 //! Single hashes use `keccak-asm` (CRYPTOGAMS assembly, about 1.5x faster than portable Rust); the memory
-//! root batches its node hashes through [`crate::keccak_batch`] (AVX-512 / AVX2, `keccak-asm` fallback). The
+//! root batches its node hashes through `keccak_batch` (AVX-512 / AVX2, `keccak-asm` fallback). The
 //! stateless verifier deliberately uses another implementation (`tiny-keccak`).
 
 use keccak_asm::{Digest, Keccak256};

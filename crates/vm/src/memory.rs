@@ -6,7 +6,7 @@
 //! above them, nothing else.
 //!
 //! Rehashing goes level by level across all dirty pages (then depth by depth above them), so that every hash
-//! is part of a large batch for [`crate::keccak_batch`] (8 digests per AVX-512 permutation); pairs of two
+//! is part of a large batch for `keccak_batch` (8 digests per AVX-512 permutation); pairs of two
 //! all-zero subtrees take the precomputed zero hash instead of being hashed.
 
 use crate::keccak::{hash_pair, zero_hashes};

@@ -76,7 +76,7 @@ impl kona_derive::L2ChainProvider for KonaL2 {
         _: u64,
         _: Arc<kona_genesis::RollupConfig>,
     ) -> Result<kona_genesis::SystemConfig, <Self as kona_derive::L2ChainProvider>::Error> {
-        Ok(self.0.clone())
+        Ok(self.0)
     }
 }
 
@@ -284,7 +284,7 @@ fn kona_scalars(scalar: U256) -> (u32, u32) {
 
 #[test]
 fn attributes_match_kona_stateful_builder() {
-    let mut rng = Rng(0xa77_5);
+    let mut rng = Rng(0xa775);
     let mut outcomes = BTreeMap::<(EpochKind, Outcome), u64>::new();
     let mut divergences = BTreeMap::<Divergence, u64>::new();
     let mut activations = BTreeMap::<&str, u64>::new();

@@ -54,6 +54,7 @@ struct Derived {
 
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names, reason = "EndOfSource is the pipeline's name for it")]
 enum End {
     EndOfSource,
     Reset,
@@ -638,7 +639,7 @@ fn ours_layers(s: &Scenario, cfg: &Arc<RollupConfig>) -> [Stream; 3] {
         system_config: cfg.genesis.system_config,
     });
     let mut f = FrameQueue::new(retrieval(), cfg.clone());
-    f.signal(reset.clone()).unwrap();
+    f.signal(reset).unwrap();
     let frames = drain!(
         f,
         f.next_frame().map(|x| Some(Item::Frame {
@@ -651,7 +652,7 @@ fn ours_layers(s: &Scenario, cfg: &Arc<RollupConfig>) -> [Stream; 3] {
         f.advance_origin()
     );
     let mut c = ChannelProvider::new(FrameQueue::new(retrieval(), cfg.clone()), cfg.clone());
-    c.signal(reset.clone()).unwrap();
+    c.signal(reset).unwrap();
     let channels =
         drain!(c, c.next_data().map(|x| x.map(|d| Item::Channel(d.to_vec()))), rampart_derive, c.advance_origin());
     let mut r =
@@ -681,7 +682,7 @@ fn kona_layers(s: &Scenario, cfg: &RollupConfig) -> [Option<Stream>; 3] {
     let catch = |f: &mut dyn FnMut() -> Stream| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok();
     let frames = catch(&mut || {
         let mut f = kd::FrameQueue::new(retrieval(), kcfg.clone());
-        block_on(f.signal(reset.clone())).unwrap();
+        block_on(f.signal(reset)).unwrap();
         drain!(
             f,
             block_on(f.next_frame()).map(|x| Some(Item::Frame {
@@ -696,7 +697,7 @@ fn kona_layers(s: &Scenario, cfg: &RollupConfig) -> [Option<Stream>; 3] {
     });
     let channels = catch(&mut || {
         let mut c = kd::ChannelProvider::new(kcfg.clone(), kd::FrameQueue::new(retrieval(), kcfg.clone()));
-        block_on(c.signal(reset.clone())).unwrap();
+        block_on(c.signal(reset)).unwrap();
         drain!(
             c,
             block_on(c.next_data()).map(|x| x.map(|d| Item::Channel(d.to_vec()))),
@@ -709,7 +710,7 @@ fn kona_layers(s: &Scenario, cfg: &RollupConfig) -> [Option<Stream>; 3] {
             kd::ChannelProvider::new(kcfg.clone(), kd::FrameQueue::new(retrieval(), kcfg.clone())),
             kcfg.clone(),
         );
-        block_on(r.signal(reset.clone())).unwrap();
+        block_on(r.signal(reset)).unwrap();
         drain!(r, block_on(r.next_batch()).map(|b| Some(kona_item(b))), kd, block_on(r.advance_origin()))
     });
     [frames, channels, batches]

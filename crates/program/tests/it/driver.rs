@@ -322,7 +322,6 @@ fn world(rng: &mut Rng, l2_count: u64, bad_every: Option<u64>) -> World {
     }
 
     // The batcher: one channel per batch, in order, spread over the L1 blocks after the last epoch.
-    let mut batcher_nonce = 0;
     let mut posted = 0;
     for (i, b) in batches.iter().enumerate() {
         let mut out = ChannelOut::new([i as u8; 16], ChannelCompression::Zlib(9), MAX_RLP_BYTES_PER_CHANNEL_FJORD);
@@ -334,7 +333,7 @@ fn world(rng: &mut Rng, l2_count: u64, bad_every: Option<u64>) -> World {
             &batcher_key,
             TxEip1559 {
                 chain_id: 900,
-                nonce: batcher_nonce,
+                nonce: i as u64,
                 gas_limit: 1_000_000,
                 max_fee_per_gas: 10,
                 max_priority_fee_per_gas: 1,
@@ -344,7 +343,6 @@ fn world(rng: &mut Rng, l2_count: u64, bad_every: Option<u64>) -> World {
                 input: data.into(),
             },
         );
-        batcher_nonce += 1;
         l1_txs[at as usize].push(tx);
         posted += 1;
     }

@@ -232,7 +232,7 @@ fn config_updates_are_op_nodes() {
         }
         assert_eq!(&expect, after, "case {n}: {update:?}");
     }
-    assert!(ok >= 300 && ok <= 600, "{ok} accepted");
+    assert!((300..=600).contains(&ok), "{ok} accepted");
     assert!(kinds[..8].iter().all(|k| *k >= 15), "{kinds:?}");
 }
 
