@@ -137,10 +137,14 @@ impl L1Client {
     pub async fn wait_receipt(&self, hash: B256, timeout: Duration) -> Result<TransactionReceipt> {
         let start = std::time::Instant::now();
         loop {
-            if let Some(r) =
-                self.rpc.call_opt::<TransactionReceipt>("eth_getTransactionReceipt", json!([hash]), hash).await?
-            {
-                return Ok(r);
+            match self.rpc.call_opt::<TransactionReceipt>("eth_getTransactionReceipt", json!([hash]), hash).await {
+                Ok(Some(r)) => return Ok(r),
+                Ok(None) => {}
+                // geth answers this error, not null, while its transaction indexer catches up with the head:
+                // the receipt is not there yet.
+                Err(rampart_host::FetchError::Rpc { reason, .. })
+                    if reason.contains("transaction indexing is in progress") => {}
+                Err(e) => return Err(e.into()),
             }
             if start.elapsed() > timeout {
                 return Err(DevnetError::role("l1", format!("transaction {hash} not included within {timeout:?}")));
