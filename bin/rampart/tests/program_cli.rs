@@ -118,3 +118,44 @@ fn host_native_runs_the_program_with_config_files_and_head_hash() {
     assert_eq!(code, 1);
     assert!(err.contains("local key 6 config JSON"), "{err}");
 }
+
+#[test]
+fn host_native_online_names_why_the_host_gave_up() {
+    // Nodes that refuse every connection: the program's first read misses, the host gives up on the key after its
+    // retries, and the one error line says so rather than only that the channel closed.
+    let dir = workdir("program-cli", "online-down");
+    let (rollup, l1) = configs(&dir);
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let down = format!("http://127.0.0.1:{port}");
+    let data = dir.join("data");
+    let root = format!("{}", B256::repeat_byte(7));
+    let args = [
+        "--l1-head",
+        &root,
+        "--agreed-l2-output-root",
+        &root,
+        "--claimed-l2-output-root",
+        &root,
+        "--claimed-l2-block-number",
+        "100",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--rollup-config-path",
+        &rollup,
+        "--l1-config-path",
+        &l1,
+        "--l1-node-address",
+        &down,
+        "--l1-beacon-address",
+        &down,
+        "--l2-node-address",
+        &down,
+    ];
+    let (code, err) = host_native(&dir, &args);
+    assert_eq!(code, 1, "{err}");
+    let last = err.lines().last().unwrap_or_default();
+    for part in ["program: ", "the host stopped serving: missing preimage for key 0x", "the host's last hint error: "] {
+        assert!(last.contains(part), "{last:?} lacks {part:?}\n{err}");
+    }
+    assert!(last.contains(&format!("({down})")), "the node that failed is named: {last:?}");
+}

@@ -166,8 +166,14 @@ pub fn run(args: HostArgs) -> Result<(), CliError> {
                     SplitStore::new(locals, FallbackStore::new(h.fetch_on_miss(shared.clone()), fixture)),
                     Some(h.hint_handler(shared)),
                 );
-                print_online_summary(h, r.is_err());
-                r
+                let last_error = print_online_summary(h, r.is_err());
+                // The program only sees its channel close when the host gives up: its error line names why.
+                r.map_err(|mut e| {
+                    if let Some(hint) = last_error {
+                        e.message = format!("{} (the host's last hint error: {hint})", e.message);
+                    }
+                    e
+                })
             }
             None => run_native(
                 SplitStore::new(locals, FallbackStore::new(shared, fixture)),
@@ -188,7 +194,7 @@ pub fn run(args: HostArgs) -> Result<(), CliError> {
             .serve(hint_rx, hint_tx, key_rx, data_tx),
     };
     if let Some(h) = &host {
-        print_online_summary(h, result.is_err());
+        let _ = print_online_summary(h, result.is_err());
     }
     match result {
         Ok(r) => {
@@ -209,8 +215,8 @@ pub fn run(args: HostArgs) -> Result<(), CliError> {
 }
 
 /// The online host's summary at exit (stderr, and the `host::summary` tracing event); the last hint error too when
-/// the run failed.
-fn print_online_summary(h: &rampart_host::OnlineHost, failed: bool) {
+/// the run failed, which it also returns.
+fn print_online_summary(h: &rampart_host::OnlineHost, failed: bool) -> Option<String> {
     let s = h.log_summary();
     eprintln!(
         "host: online: {} hints ({} failed, {} fetched again), {} fetched on a miss, {} preimages written ({} bytes), \
@@ -220,6 +226,7 @@ fn print_online_summary(h: &rampart_host::OnlineHost, failed: bool) {
     if let (true, Some(e)) = (failed, &s.last_error) {
         eprintln!("host: last hint error: {e}");
     }
+    s.last_error.filter(|_| failed)
 }
 
 /// The agreed L2 head hash must be the block hash (bytes 96..128) of the agreed output root's preimage, when the
@@ -267,15 +274,17 @@ fn run_native<S: KeyValueStore>(store: S, handler: Option<rampart_host::HintHand
     }
     let served = server.serve(hint_r, ack_w, key_r, data_w);
     let verdict = client.join();
-    if let Err(e) = &served {
-        eprintln!("host: {e}");
-    }
-    match verdict {
-        Ok(Ok(())) => {
+    match (verdict, served) {
+        (Ok(Ok(())), served) => {
+            if let Err(e) = served {
+                eprintln!("host: {e}");
+            }
             eprintln!("program: valid claim");
             Ok(())
         }
-        Ok(Err(e)) => Err(CliError::fail(format!("program: {e}"))),
-        Err(_) => Err(CliError { code: 2, message: "program: panicked".into() }),
+        // The server stopped first (a key no store holds): the program saw only its channel close.
+        (Ok(Err(e)), Err(stopped)) => Err(CliError::fail(format!("program: {e}: the host stopped serving: {stopped}"))),
+        (Ok(Err(e)), Ok(_)) => Err(CliError::fail(format!("program: {e}"))),
+        (Err(_), _) => Err(CliError { code: 2, message: "program: panicked".into() }),
     }
 }
