@@ -16,15 +16,14 @@ use std::path::PathBuf;
 use alloy_primitives::{Address, Bytes, Log, B256, U256};
 use alloy_sol_types::{sol, SolCall, SolError, SolValue};
 use rampart_devnet::artifacts::{Artifact, Artifacts};
+use rampart_devnet::genesis::{scratch_transact, ScratchBlock};
 use rampart_devnet::l1::{default_resource_config, ISystemConfig, SystemConfigAddresses};
 use rampart_game::{GameConfig, GameStatus};
 use revm::{
-    context::{Context, TxEnv},
     context_interface::result::{ExecutionResult, Output},
     database::{CacheDB, EmptyDB},
     database_interface::DatabaseRef,
-    handler::{ExecuteCommitEvm, MainBuilder, MainContext},
-    primitives::{hardfork::SpecId, TxKind},
+    primitives::TxKind,
     state::AccountInfo,
 };
 
@@ -472,36 +471,12 @@ impl PortalEvm {
         data: Vec<u8>,
         commit: bool,
     ) -> Result<ExecutionResult> {
-        let nonce = self.db.cache.accounts.get(&caller).map_or(0, |a| a.info.nonce);
-        let tx = TxEnv::builder()
-            .caller(caller)
-            .kind(to)
-            .value(value)
-            .data(data.into())
-            .gas_limit(30_000_000)
-            .gas_price(0)
-            .nonce(nonce)
-            .chain_id(Some(CHAIN_ID))
-            .build_fill();
         let db =
             if commit { std::mem::replace(&mut self.db, CacheDB::new(EmptyDB::default())) } else { self.db.clone() };
-        let (now, number) = (self.now, self.number);
-        let mut evm = Context::mainnet()
-            .with_db(db)
-            .modify_cfg_chained(|c| {
-                c.spec = SpecId::PRAGUE;
-                c.chain_id = CHAIN_ID;
-            })
-            .modify_block_chained(|b| {
-                b.gas_limit = 60_000_000;
-                b.timestamp = U256::from(now);
-                b.number = U256::from(number);
-                b.basefee = 0;
-            })
-            .build_mainnet();
-        let result = evm.transact_commit(tx);
+        let block = ScratchBlock { chain_id: CHAIN_ID, timestamp: self.now, number: self.number };
+        let (result, db) = scratch_transact(db, block, caller, to, value, data.into());
         if commit {
-            self.db = evm.ctx.journaled_state.database;
+            self.db = db;
         }
         result.map_err(|e| AgentError::Evm(format!("transaction from {caller}: {e:?}")))
     }

@@ -15,7 +15,7 @@ use alloy_sol_types::{sol, SolCall, SolValue};
 use revm::{
     bytecode::Bytecode,
     context::{Context, TxEnv},
-    context_interface::result::{ExecutionResult, Output},
+    context_interface::result::{EVMError, ExecutionResult, Output},
     database::{CacheDB, EmptyDB},
     handler::{ExecuteCommitEvm, MainBuilder, MainContext},
     primitives::{hardfork::SpecId, TxKind, KECCAK_EMPTY},
@@ -23,6 +23,7 @@ use revm::{
 };
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 
 /// One genesis account.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -236,6 +237,56 @@ sol! {
     }
 }
 
+/// The chain and block a [`scratch_transact`] transaction runs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScratchBlock {
+    /// Chain id of the configuration and of the transaction.
+    pub chain_id: u64,
+    /// Block timestamp.
+    pub timestamp: u64,
+    /// Block number.
+    pub number: u64,
+}
+
+/// Runs one transaction from `caller` in a scratch EVM over the in-memory state `db`: Prague rules, a 60 M gas
+/// block with zero base fee, a 30 M gas transaction at gas price zero with the caller's nonce as `db` has it.
+/// Returns revm's result and the database with the transaction's state changes committed.
+pub fn scratch_transact(
+    db: CacheDB<EmptyDB>,
+    block: ScratchBlock,
+    caller: Address,
+    kind: TxKind,
+    value: U256,
+    data: Bytes,
+) -> (std::result::Result<ExecutionResult, EVMError<Infallible>>, CacheDB<EmptyDB>) {
+    let nonce = db.cache.accounts.get(&caller).map_or(0, |a| a.info.nonce);
+    let tx = TxEnv::builder()
+        .caller(caller)
+        .kind(kind)
+        .value(value)
+        .data(data)
+        .gas_limit(30_000_000)
+        .gas_price(0)
+        .nonce(nonce)
+        .chain_id(Some(block.chain_id))
+        .build_fill();
+    let mut evm = Context::mainnet()
+        .with_db(db)
+        .modify_cfg_chained(|c| {
+            c.spec = SpecId::PRAGUE;
+            c.chain_id = block.chain_id;
+        })
+        .modify_block_chained(|b| {
+            b.gas_limit = 60_000_000;
+            b.timestamp = U256::from(block.timestamp);
+            b.number = U256::from(block.number);
+            b.basefee = 0;
+        })
+        .build_mainnet();
+    let result = evm.transact_commit(tx);
+    (result, evm.ctx.journaled_state.database)
+}
+
 /// A throwaway EVM over an in-memory state, used to run creation code and initializers.
 struct Scratch {
     db: CacheDB<EmptyDB>,
@@ -257,32 +308,10 @@ impl Scratch {
     }
 
     fn transact(&mut self, caller: Address, kind: TxKind, data: Bytes, what: &str) -> Result<Output> {
-        let nonce = self.db.cache.accounts.get(&caller).map_or(0, |a| a.info.nonce);
-        let tx = TxEnv::builder()
-            .caller(caller)
-            .kind(kind)
-            .data(data)
-            .gas_limit(30_000_000)
-            .gas_price(0)
-            .nonce(nonce)
-            .chain_id(Some(self.chain_id))
-            .build_fill();
-        let (chain_id, timestamp) = (self.chain_id, self.timestamp);
         let db = std::mem::replace(&mut self.db, CacheDB::new(EmptyDB::default()));
-        let mut evm = Context::mainnet()
-            .with_db(db)
-            .modify_cfg_chained(|c| {
-                c.spec = SpecId::PRAGUE;
-                c.chain_id = chain_id;
-            })
-            .modify_block_chained(|b| {
-                b.gas_limit = 60_000_000;
-                b.timestamp = U256::from(timestamp);
-                b.basefee = 0;
-            })
-            .build_mainnet();
-        let result = evm.transact_commit(tx);
-        self.db = evm.ctx.journaled_state.database;
+        let block = ScratchBlock { chain_id: self.chain_id, timestamp: self.timestamp, number: 0 };
+        let (result, db) = scratch_transact(db, block, caller, kind, U256::ZERO, data);
+        self.db = db;
         match result.map_err(|e| DevnetError::Genesis(format!("{what}: {e:?}")))? {
             ExecutionResult::Success { output, .. } => Ok(output),
             ExecutionResult::Revert { output, .. } => Err(DevnetError::Genesis(format!("{what} reverted: {output}"))),
