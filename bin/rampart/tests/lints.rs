@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::Command;
 
 /// The workspace's packages, all checked.
-const CHECKED: [&str; 16] = [
+const CHECKED: [&str; 17] = [
     "rampart",
     "rampart-agent",
     "rampart-batch-decode",
@@ -28,6 +28,7 @@ const CHECKED: [&str; 16] = [
     "rampart-primitives",
     "rampart-program",
     "rampart-protocol",
+    "rampart-test-utils",
     "rampart-verifier",
     "rampart-vm",
 ];

@@ -16,6 +16,7 @@ use rampart_game::{
     run_game, AnchorStateRegistry, FaultDisputeGame, GameConfig, GameInit, GameStatus, GameType, OutputSource, Player,
     RunConfig, SplitTraceAccessor, TraceAccessor, VmBottom,
 };
+use rampart_test_utils::SplitMix64;
 
 fn check(run: &DisputeRun) {
     let s = run.scenario;
@@ -61,22 +62,6 @@ fn honest_side_wins_against_trace_liars_at_first_middle_and_last_step() {
     assert_eq!((games, claims, honest_steps, failed_liar_steps, runner.runs()), (10, 735, 6, 6, 6));
 }
 
-/// splitmix64.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
 type Accessor = SplitTraceAccessor<DatasetOutputs, VmBottom<ProgramTraceFactory>>;
 
 /// An adversary that plays a lying trace with op-challenger's solver (so the game reaches the execution trace)
@@ -87,7 +72,7 @@ struct Adversary {
     liar: Agent<Accessor>,
     who: Address,
     greedy: bool,
-    rng: Rng,
+    rng: SplitMix64,
     view: Accessor,
     budget: usize,
     done: BTreeSet<(usize, bool)>,
@@ -98,14 +83,14 @@ impl Adversary {
     fn value(&mut self, game: &FaultDisputeGame, parent: usize, is_attack: bool) -> Option<B256> {
         let pos = game.claims()[parent].position.make_move(is_attack);
         let correct = self.view.get(game, parent, pos).ok()?;
-        Some(match (pos.depth() <= game.split_depth(), self.rng.below(3)) {
+        Some(match (pos.depth() <= game.split_depth(), self.rng.index(3)) {
             (true, 0) => correct,
             (true, _) => flipped(correct),
             (false, 0) => correct,
             (false, 1) => game.claims()[parent].claim,
             (false, _) => {
-                let mut v = B256::from(U256::from(self.rng.next()));
-                v.0[0] = [0u8, 1, 3][self.rng.below(3)];
+                let mut v = B256::from(U256::from(self.rng.next_u64()));
+                v.0[0] = [0u8, 1, 3][self.rng.index(3)];
                 v
             }
         })
@@ -123,8 +108,8 @@ impl Adversary {
         let c = &game.claims()[leaf];
         let pos = if is_attack { c.position } else { c.position.move_right() };
         let Ok(mut data) = self.view.step_data(game, leaf, pos) else { return false };
-        if !self.greedy && self.rng.below(3) == 0 {
-            let n = self.rng.below(data.proof.len());
+        if !self.greedy && self.rng.index(3) == 0 {
+            let n = self.rng.index(data.proof.len());
             data.proof[n] ^= 0x5a;
         }
         if let Some(p) = &data.preimage {
@@ -157,7 +142,7 @@ impl Player for Adversary {
                 self.done.insert(p);
                 p
             } else {
-                (self.rng.below(game.claim_data_len()), self.rng.below(5) < 3)
+                (self.rng.index(game.claim_data_len()), self.rng.index(5) < 3)
             };
             let ok = if game.claims()[i].position.depth() == game.max_game_depth() {
                 self.try_step(game, i, is_attack)
@@ -218,7 +203,7 @@ fn adversarial_game(
         liar,
         who: adv_addr,
         greedy,
-        rng: Rng(seed),
+        rng: SplitMix64(seed),
         view: acc(),
         budget: 30,
         done: BTreeSet::new(),

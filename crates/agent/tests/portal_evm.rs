@@ -32,6 +32,7 @@ use rampart_agent::{DevnetData, MipsStepper};
 use rampart_devnet::artifacts::Artifacts;
 use rampart_devnet::dataset::Dataset;
 use rampart_game::{AnchorStateRegistry, FaultDisputeGame, GameConfig, GameInit, GameStatus, GameType, Position};
+use rampart_test_utils::SplitMix64;
 
 const PROPOSER: Address = Address::new([0xee; 20]);
 const PROVER: Address = Address::new([0x9e; 20]);
@@ -106,22 +107,6 @@ fn devnet_proofs(ds: &Dataset, data: &DevnetData) -> Vec<WithdrawalProof> {
     all
 }
 
-/// splitmix64.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 /// The factory indices of the games made for one withdrawal.
 #[derive(Clone, Copy)]
 struct Games {
@@ -139,7 +124,7 @@ const KINDS: usize = 23;
 fn tamper(
     kind: usize,
     call: &mut proveWithdrawalTransactionCall,
-    rng: &mut Rng,
+    rng: &mut SplitMix64,
     w: usize,
     g: &[Games],
     all: &[WithdrawalProof],
@@ -150,15 +135,15 @@ fn tamper(
     let n = proof.len();
     match kind {
         0 => {
-            let i = rng.below(n);
+            let i = rng.index(n);
             let mut node = proof[i].to_vec();
-            let b = rng.below(node.len());
-            node[b] ^= 1 << rng.below(8);
+            let b = rng.index(node.len());
+            node[b] ^= 1 << rng.index(8);
             proof[i] = node.into();
             "flip a bit of a proof node"
         }
         1 => {
-            proof.remove(rng.below(n));
+            proof.remove(rng.index(n));
             "drop a proof node"
         }
         2 => {
@@ -166,29 +151,29 @@ fn tamper(
             "repeat the leaf after it"
         }
         3 => {
-            let junk: Vec<u8> = (0..40).map(|_| rng.next() as u8).collect();
+            let junk = rng.bytes(40);
             proof.push(junk.into());
             "append a junk node"
         }
         4 => {
-            let junk: Vec<u8> = (0..40).map(|_| rng.next() as u8).collect();
+            let junk = rng.bytes(40);
             proof.insert(0, junk.into());
             "prepend a junk node"
         }
         5 => {
-            let i = rng.below(n - 1);
+            let i = rng.index(n - 1);
             proof.swap(i, i + 1);
             "swap two adjacent proof nodes"
         }
         6 => {
-            let i = rng.below(n);
+            let i = rng.index(n);
             let mut node = proof[i].to_vec();
             node.pop();
             proof[i] = node.into();
             "truncate a proof node"
         }
         7 => {
-            let other = (w + 1 + rng.below(all.len() - 1)) % all.len();
+            let other = (w + 1 + rng.index(all.len() - 1)) % all.len();
             *proof = all[other].withdrawal_proof.clone();
             "another withdrawal's storage proof"
         }
@@ -198,13 +183,13 @@ fn tamper(
         }
         9 => {
             let p = &mut call._outputRootProof;
-            let word = match rng.below(4) {
+            let word = match rng.index(4) {
                 0 => &mut p.version,
                 1 => &mut p.stateRoot,
                 2 => &mut p.messagePasserStorageRoot,
                 _ => &mut p.latestBlockhash,
             };
-            word.0[rng.below(32)] ^= 1 << rng.below(8);
+            word.0[rng.index(32)] ^= 1 << rng.index(8);
             "flip a bit of the output root preimage"
         }
         10 => {
@@ -212,11 +197,11 @@ fn tamper(
             "output root version 1"
         }
         11 => {
-            call._tx.nonce += U256::from(1 + rng.below(3));
+            call._tx.nonce += U256::from(1 + rng.index(3));
             "withdrawal nonce changed"
         }
         12 => {
-            call._tx.sender = Address::from_word(B256::from(U256::from(rng.next())));
+            call._tx.sender = Address::from_word(B256::from(U256::from(rng.next_u64())));
             "withdrawal sender changed"
         }
         13 => {
@@ -224,26 +209,26 @@ fn tamper(
             "withdrawal targets the portal"
         }
         14 => {
-            call._tx.value += U256::from(1 + rng.below(1000));
+            call._tx.value += U256::from(1 + rng.index(1000));
             "withdrawal value changed"
         }
         15 => {
-            call._tx.gasLimit += U256::from(1 + rng.below(1000));
+            call._tx.gasLimit += U256::from(1 + rng.index(1000));
             "withdrawal gas limit changed"
         }
         16 => {
             let mut d = call._tx.data.to_vec();
-            d.push(rng.next() as u8);
+            d.push(rng.next_u64() as u8);
             call._tx.data = d.into();
             "withdrawal data extended"
         }
         17 => {
-            let other = (w + 1 + rng.below(g.len() - 1)) % g.len();
+            let other = (w + 1 + rng.index(g.len() - 1)) % g.len();
             call._disputeGameIndex = U256::from(g[other].main);
             "another block's game"
         }
         18 => {
-            call._disputeGameIndex = U256::from(game_count + rng.below(5) as u64);
+            call._disputeGameIndex = U256::from(game_count + rng.index(5) as u64);
             "no game at the index"
         }
         19 => {
@@ -346,12 +331,12 @@ fn real_portal_proves_the_devnet_withdrawals_and_agrees_with_rampart_on_tampered
         .collect();
 
     // The differential: 256 tamperings (kind i mod 23, withdrawal and details from the seed).
-    let mut rng = Rng(0x5eed_0016);
+    let mut rng = SplitMix64(0x5eed_0016);
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     let mut disagreements = Vec::new();
     let game_count = view.games.len() as u64;
     for i in 0..256 {
-        let w = rng.below(calls.len());
+        let w = rng.index(calls.len());
         let mut call = calls[w].clone();
         let what = tamper(i % KINDS, &mut call, &mut rng, w, &games, &all, view.portal, game_count);
         let cd = call.abi_encode();

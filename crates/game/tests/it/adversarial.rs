@@ -14,6 +14,7 @@ use alloy_primitives::{Address, B256};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use rampart_game::{run_game, FaultDisputeGame, GameStatus, HonestChallenger, Player, PreimageData, RunConfig};
+use rampart_test_utils::SplitMix64;
 
 use crate::common::*;
 
@@ -28,36 +29,10 @@ enum Play {
     Freeloader,
 }
 
-/// splitmix64, as a small deterministic RNG for the actors.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn chance(&mut self, pct: u64) -> bool {
-        self.next() % 100 < pct
-    }
-    fn hash(&mut self) -> B256 {
-        let mut b = [0u8; 32];
-        for c in b.chunks_mut(8) {
-            c.copy_from_slice(&self.next().to_be_bytes());
-        }
-        B256::from(b)
-    }
-}
-
 struct Adversary {
     who: Address,
     strategy: Play,
-    rng: Rng,
+    rng: SplitMix64,
     view: Accessor,
     vm: Vm,
     budget: usize,
@@ -71,7 +46,7 @@ impl Adversary {
         Self {
             who,
             strategy,
-            rng: Rng(seed),
+            rng: SplitMix64(seed),
             view,
             vm,
             budget: 14,
@@ -83,9 +58,9 @@ impl Adversary {
 
     /// A junk value; at and below the execution root the status byte is one of the VM's.
     fn junk(&mut self, game: &FaultDisputeGame, depth: u8) -> B256 {
-        let mut v = self.rng.hash();
+        let mut v = B256::from(self.rng.word());
         if depth > game.split_depth() {
-            v.0[0] = (self.rng.below(4)) as u8;
+            v.0[0] = (self.rng.index(4)) as u8;
         }
         v
     }
@@ -117,7 +92,7 @@ impl Adversary {
         let pos = if is_attack { c.position } else { c.position.move_right() };
         let Ok(mut data) = self.view.step_data(game, leaf, pos) else { return false };
         if junk {
-            let n = self.rng.below(data.pre_state.len());
+            let n = self.rng.index(data.pre_state.len());
             data.pre_state[n] ^= 0x5a;
         }
         if let Some(PreimageData::Local { ident, offset }) = data.preimage {
@@ -132,7 +107,7 @@ impl Adversary {
     }
 
     fn random_action(&mut self, game: &mut FaultDisputeGame) -> bool {
-        let i = self.rng.below(game.claim_data_len());
+        let i = self.rng.index(game.claim_data_len());
         let c = game.claims()[i].clone();
         let is_attack = self.rng.chance(60);
         if c.position.depth() == game.max_game_depth() {
@@ -140,7 +115,7 @@ impl Adversary {
             return self.try_step(game, i, is_attack, junk);
         }
         let depth = c.position.depth() + 1;
-        let value = match self.rng.below(20) {
+        let value = match self.rng.index(20) {
             0..=9 => self.junk(game, depth),
             10..=16 => match self.correct(game, i, is_attack) {
                 Some(v) => v,
