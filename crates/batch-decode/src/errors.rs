@@ -1,6 +1,7 @@
 //! What can be wrong with batcher data, each naming where.
 
-use rampart_protocol::{BatchError, ChannelError, CompressionError, FrameError};
+use alloy_primitives::B256;
+use rampart_protocol::{BatchError, CompressionError, FrameError};
 use thiserror::Error;
 
 /// Result of decoding.
@@ -41,18 +42,58 @@ pub enum DecodeError {
         /// What failed, where.
         source: FrameError,
     },
-    /// A frame does not fit its channel.
-    #[error("channel {channel}: frame {frame} (from {input}): {source}")]
-    Channel {
-        /// Channel id (hex).
-        channel: String,
-        /// The frame number.
-        frame: u16,
-        /// The input it came from.
+    /// The blob's field elements are not canonical (each must be below the BLS12-381 modulus), so it has no
+    /// KZG commitment.
+    #[error("{input}: no KZG commitment: {reason}")]
+    Kzg {
+        /// The input.
+        input: String,
+        /// Why (c-kzg's answer).
+        reason: String,
+    },
+    /// The blob's KZG commitment does not have the versioned hash it was given.
+    #[error("{input}: KZG commitment {commitment} has versioned hash {computed}, but {source_name} gives {expected}")]
+    VersionedHash {
+        /// The blob input.
+        input: String,
+        /// The commitment computed from the blob.
+        commitment: String,
+        /// Its versioned hash.
+        computed: B256,
+        /// The versioned hash given.
+        expected: B256,
+        /// Who gave it (the blob transaction and index, the flag, the sidecar).
+        source_name: String,
+    },
+    /// The blob's KZG commitment differs from the one its sidecar carries.
+    #[error("{input}: KZG commitment {computed} of the blob differs from the sidecar's {sidecar}")]
+    SidecarCommitment {
+        /// The blob input.
+        input: String,
+        /// The commitment computed from the blob.
+        computed: String,
+        /// The sidecar's.
+        sidecar: String,
+    },
+    /// The rollup config could not be read.
+    #[error("rollup config {path}: {reason}")]
+    RollupConfig {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// A sidecar file is not a beacon API blob-sidecar answer.
+    #[error("{input}: not blob sidecars: {reason}")]
+    Sidecars {
+        /// The file.
         input: String,
         /// Why.
-        source: ChannelError,
+        reason: String,
     },
+    /// The L1 node or beacon endpoint failed, or answered something inconsistent.
+    #[error("{0}")]
+    Rpc(String),
     /// The channel's data does not decompress.
     #[error("channel {channel}: {source}")]
     Decompress {

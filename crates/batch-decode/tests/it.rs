@@ -21,7 +21,7 @@ fn channel_fixture() -> Vec<u8> {
 }
 
 fn input(name: &str, kind: InputKind, bytes: Vec<u8>) -> Input {
-    Input { name: name.into(), kind, bytes }
+    Input::new(name, kind, bytes)
 }
 
 #[test]
@@ -172,14 +172,19 @@ fn hostile_inputs_give_one_precise_error() {
             Err(e) => {
                 let msg = e.to_string();
                 let kind = match &e {
-                    DecodeError::Io { .. } => unreachable!("no files here"),
+                    DecodeError::Io { .. }
+                    | DecodeError::RollupConfig { .. }
+                    | DecodeError::Sidecars { .. }
+                    | DecodeError::Rpc(_)
+                    | DecodeError::VersionedHash { .. }
+                    | DecodeError::SidecarCommitment { .. } => unreachable!("no files, nodes or expectations here"),
+                    DecodeError::Kzg { .. } => "kzg",
                     DecodeError::Transaction { .. } => "transaction",
                     DecodeError::Blob { .. } => "blob",
                     DecodeError::Frames { .. } => {
                         assert!(msg.contains("frame") || msg.contains("version") || msg.contains("empty"), "{msg}");
                         "frames"
                     }
-                    DecodeError::Channel { .. } => "channel",
                     DecodeError::Decompress { .. } | DecodeError::TooLarge { .. } => "decompress",
                     DecodeError::Batch { .. } => {
                         assert!(msg.contains("offset"), "{msg}");
