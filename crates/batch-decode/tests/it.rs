@@ -2,7 +2,7 @@
 //! `../shared/fixtures/derivation`) with kona-protocol 0.4.5 as the oracle, and on hostile inputs.
 
 use alloy_primitives::{address, hex, Address};
-use rampart_batch_decode::{decode, DecodeError, Filter, Input, InputKind};
+use rampart_batch_decode::{decode, decode_with, DecodeError, Filter, Input, InputKind, Options, SpanParams};
 use rampart_protocol::{
     batch::RawSpanBatch, encode_blob, encode_frames, Batch, ChannelCompression, ChannelOut,
     MAX_RLP_BYTES_PER_CHANNEL_FJORD,
@@ -202,4 +202,101 @@ fn hostile_inputs_give_one_precise_error() {
         errors.into_iter().collect::<Vec<_>>(),
         [("batch", 201), ("decompress", 1), ("frames", 104), ("transaction", 99)]
     );
+}
+
+/// OP Mainnet's expansion parameters (the batcher transaction and the channel are OP Mainnet's: inbox
+/// `0xff…10`, batcher `0x6887…2985`).
+fn op_mainnet() -> SpanParams {
+    SpanParams::from_rollup_config(&rampart_genesis::registry::op_mainnet())
+}
+
+/// `(epoch_num, timestamp, tx hashes)` of each expanded block in `batch`'s JSON.
+fn expanded(batch: &serde_json::Value) -> Vec<(u64, u64, Vec<String>)> {
+    batch["singular_batches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            let hashes: Vec<String> =
+                b["tx_hashes"].as_array().unwrap().iter().map(|h| h.as_str().unwrap().to_string()).collect();
+            assert_eq!(b["transactions"].as_u64(), Some(hashes.len() as u64));
+            (b["epoch_num"].as_u64().unwrap(), b["timestamp"].as_u64().unwrap(), hashes)
+        })
+        .collect()
+}
+
+/// kona-protocol's expansion of a span batch (its `RawSpanBatch::derive`).
+fn kona_expanded(raw_span: &[u8], p: SpanParams) -> Vec<(u64, u64, Vec<String>)> {
+    let mut raw = kona_protocol::RawSpanBatch::decode(&mut &raw_span[..]).unwrap();
+    let span = raw.derive(p.block_time, p.genesis_time, p.chain_id).unwrap();
+    span.batches
+        .iter()
+        .map(|b| {
+            let hashes = b.transactions.iter().map(|t| alloy_primitives::keccak256(&t[..]).to_string()).collect();
+            (b.epoch_num, b.timestamp, hashes)
+        })
+        .collect()
+}
+
+/// The three real span batches (the batcher transaction's 27 blocks, the channel's 143, `span-batch.bin`), each
+/// expanded into singular batches with OP Mainnet's genesis time, block time and chain id: epoch numbers,
+/// timestamps and every transaction's hash equal kona-protocol's expansion of the same bytes.
+#[test]
+fn real_span_batches_expand_like_kona() {
+    let p = op_mainnet();
+    assert_eq!((p.genesis_time, p.block_time, p.chain_id), (1_686_068_903, 2, 10));
+    let opts = Options { span: Some(p), ..Default::default() };
+    let mut sizes = Vec::new();
+    let mut check = |inputs: Vec<Input>| {
+        let report = decode_with(&inputs, &FILTER, &opts).unwrap();
+        let batch = &report["channels"][0]["batches"][0];
+        let ours = expanded(batch);
+        // The span batch's raw bytes, from the channel, for kona.
+        let raw = match &inputs[0].kind {
+            InputKind::Tx => {
+                use alloy_consensus::Transaction as _;
+                use alloy_eips::eip2718::Decodable2718 as _;
+                let tx = alloy_consensus::TxEnvelope::decode_2718(&mut inputs[0].bytes.as_slice()).unwrap();
+                channel_span(&rampart_protocol::decode_frames(tx.input()).unwrap()[0].data)
+            }
+            InputKind::Channel => channel_span(&inputs[0].bytes),
+            InputKind::Blob => unreachable!(),
+        };
+        assert_eq!(ours, kona_expanded(&raw, p));
+        let txs: usize = ours.iter().map(|b| b.2.len()).sum();
+        let epochs: std::collections::BTreeSet<u64> = ours.iter().map(|b| b.0).collect();
+        assert_eq!(batch["timestamp"].as_u64(), Some(ours[0].1));
+        assert_eq!(batch["final_timestamp"].as_u64(), Some(ours[ours.len() - 1].1));
+        assert_eq!(batch["l1_origin_check_matches"], serde_json::Value::Null, "no L1 hashes known");
+        assert_eq!(ours[0].1, p.genesis_time + batch["rel_timestamp"].as_u64().unwrap());
+        assert!(ours.iter().enumerate().all(|(i, b)| b.1 == ours[0].1 + 2 * i as u64), "one block every 2 s");
+        assert_eq!(ours[ours.len() - 1].0, batch["l1_origin_num"].as_u64().unwrap(), "the last block's epoch");
+        assert!(ours.iter().all(|b| b.0 >= ours[0].0 && b.0 <= ours[ours.len() - 1].0));
+        sizes.push((ours.len(), txs, epochs.len(), ours[0].1));
+    };
+    check(vec![input("batcher-tx.bin", InputKind::Tx, tx_fixture())]);
+    check(vec![input("channel-zlib.hex", InputKind::Channel, channel_fixture())]);
+    // span-batch.bin is a bare span batch: put it in a channel.
+    let raw = include_bytes!("../../protocol/testdata/span-batch.bin");
+    let span = RawSpanBatch::decode(&mut raw.as_slice()).unwrap();
+    let mut out = ChannelOut::new([3; 16], ChannelCompression::Zlib(9), MAX_RLP_BYTES_PER_CHANNEL_FJORD);
+    out.add_batch(&Batch::Span(span)).unwrap();
+    check(vec![input("span-batch.bin", InputKind::Channel, out.compressed().to_vec())]);
+    // (blocks, transactions, epochs, first timestamp) of each: OP Mainnet blocks of 13 March and 14 June 2024;
+    // span-batch.bin is op-node's test vector (its relative timestamp is not OP Mainnet's).
+    assert_eq!(sizes, [(27, 209, 4, 1_710_338_157), (143, 1_766, 25, 1_718_364_637), (4, 39, 3, 3_325_914_548)]);
+}
+
+/// The first span batch of a compressed channel, as raw span-batch bytes (after the type byte).
+fn channel_span(compressed: &[u8]) -> Vec<u8> {
+    let d = rampart_protocol::decompress_channel(compressed, MAX_RLP_BYTES_PER_CHANNEL_FJORD, true).unwrap();
+    let mut reader = rampart_protocol::BatchReader::new(&d.data);
+    match reader.next().unwrap().unwrap() {
+        Batch::Span(s) => {
+            let mut out = Vec::new();
+            s.encode(&mut out);
+            out
+        }
+        Batch::Single(_) => panic!("not a span batch"),
+    }
 }
