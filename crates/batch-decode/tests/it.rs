@@ -300,3 +300,177 @@ fn channel_span(compressed: &[u8]) -> Vec<u8> {
         Batch::Single(_) => panic!("not a span batch"),
     }
 }
+
+/// The recorded devnet (`testdata/devnet`, real geth and op-geth): every L1 block 7..=40 from the store, its
+/// transactions to the inbox and the batcher's blobs (rebuilt from their 4096 field elements) decoded with the
+/// dataset's rollup config and L1 block hashes. Every block the batches give (singular batches and expanded span
+/// batches, the faults' duplicates and the invalid batch included) is the L2 block op-geth has at its timestamp:
+/// the same user transaction hashes, and the L1 origin its L1-info deposit names. Then the KZG checks on the
+/// same blobs, damaged.
+#[test]
+fn recorded_devnet_batches_are_op_geths_blocks() {
+    use alloy_consensus::Transaction as _;
+    use alloy_eips::eip2718::Decodable2718 as _;
+    use rampart_devnet::dataset::{self, Dataset};
+    use rampart_host::preimage::PreimageKey;
+    use std::collections::BTreeMap;
+
+    let ds = Dataset::open(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/devnet")).unwrap();
+    let store = &*ds.store;
+    let rollup = rampart_genesis::RollupConfig::from_json(&serde_json::to_vec(&ds.rollup).unwrap()).unwrap();
+    let filter = Filter {
+        inbox: rollup.batch_inbox_address,
+        batcher: rollup.genesis.system_config.as_ref().unwrap().batcher_address,
+    };
+
+    // L1: from the highest head of the claims back to the rollup's genesis L1 block.
+    let head = ds
+        .claims
+        .iter()
+        .map(|c| dataset::header(store, dataset::flag(&c.host_args, "--l1-head").unwrap().parse().unwrap()).unwrap())
+        .max_by_key(|h| h.number)
+        .unwrap();
+    let mut l1 = vec![head];
+    while l1.last().unwrap().number > rollup.genesis.l1.number {
+        let parent = dataset::header(store, l1.last().unwrap().parent_hash).unwrap();
+        l1.push(parent);
+    }
+    l1.reverse();
+    assert_eq!((l1[0].hash_slow(), l1[0].number, l1.len()), (rollup.genesis.l1.hash, 7, 34));
+    let l1_origins: BTreeMap<u64, alloy_primitives::B256> = l1.iter().map(|h| (h.number, h.hash_slow())).collect();
+    let roots = rampart_program::roots_of_unity();
+    let mut inputs = Vec::new();
+    let (mut l1_txs, mut blob_txs) = (0, 0);
+    for h in &l1 {
+        for (i, raw) in dataset::ordered_list(store, h.transactions_root).unwrap().iter().enumerate() {
+            l1_txs += 1;
+            let tx = alloy_consensus::TxEnvelope::decode_2718(&mut raw.as_ref()).unwrap();
+            if tx.to() != Some(filter.inbox) {
+                continue;
+            }
+            inputs.push(input(&format!("L1 block {} tx {i}", h.number), InputKind::Tx, raw.to_vec()));
+            for (j, vh) in tx.blob_versioned_hashes().unwrap_or_default().iter().enumerate() {
+                // The blob from the store: commitment by versioned hash, field elements by commitment ‖ ω^k.
+                let c = store.get(&PreimageKey::sha256(vh.0)).unwrap().unwrap();
+                let mut blob = vec![0u8; rampart_protocol::BYTES_PER_BLOB];
+                let mut pre = c.clone();
+                pre.resize(80, 0);
+                for (k, z) in roots.iter().enumerate() {
+                    pre[48..].copy_from_slice(&z.to_be_bytes::<32>());
+                    let fe = store.get(&PreimageKey::blob(alloy_primitives::keccak256(&pre).0)).unwrap().unwrap();
+                    blob[32 * k..32 * k + 32].copy_from_slice(&fe);
+                }
+                // No versioned hash given: the blob takes the next one of the blob transactions decoded.
+                let name = format!("L1 block {} blob {j}", h.number);
+                inputs.push(
+                    input(&name, InputKind::Blob, blob).with_commitment(alloy_primitives::FixedBytes::from_slice(&c)),
+                );
+            }
+            blob_txs += usize::from(tx.blob_versioned_hashes().is_some());
+        }
+    }
+    let opts = Options { span: Some(SpanParams::from_rollup_config(&rollup)), l1_origins };
+    let report = decode_with(&inputs, &filter, &opts).unwrap();
+
+    // L2: op-geth's blocks 1..=24 by timestamp: (number, user tx hashes, L1 origin from the L1-info deposit,
+    // parent hash).
+    let mut l2 = BTreeMap::new();
+    for c in ds.claims.iter().filter(|c| c.valid) {
+        let out = ds.output(dataset::flag(&c.host_args, "--claimed-l2-output-root").unwrap().parse().unwrap()).unwrap();
+        let h = dataset::header(store, out.block_hash).unwrap();
+        let txs = dataset::ordered_list(store, h.transactions_root).unwrap();
+        let info = op_alloy_consensus::OpTxEnvelope::decode_2718(&mut txs[0].as_ref()).unwrap();
+        let info = rampart_protocol::L1InfoTx::decode_calldata(info.input()).unwrap().info;
+        let users: Vec<String> = txs
+            .iter()
+            .filter(|t| t[0] != rampart_protocol::DEPOSIT_TX_TYPE)
+            .map(|t| alloy_primitives::keccak256(t).to_string())
+            .collect();
+        l2.insert(h.timestamp, (h.number, users, info.number, info.block_hash.to_string(), h.parent_hash));
+    }
+    assert_eq!(l2.len(), 24);
+
+    let blocks = rampart_batch_decode::blocks(&report);
+    let mut covered = std::collections::BTreeSet::new();
+    for (ci, bi, b) in &blocks {
+        let ts = b["timestamp"].as_u64().unwrap();
+        let (number, users, epoch, epoch_hash, _) = l2.get(&ts).unwrap_or_else(|| panic!("no L2 block at {ts}"));
+        let hashes: Vec<String> =
+            b["tx_hashes"].as_array().unwrap().iter().map(|h| h.as_str().unwrap().to_string()).collect();
+        assert_eq!(&hashes, users, "channel {ci} batch {bi}: block {number}");
+        assert_eq!(b["epoch_num"].as_u64(), Some(*epoch), "channel {ci} batch {bi}: block {number}");
+        assert_eq!(b["epoch_hash"].as_str(), Some(epoch_hash.as_str()), "channel {ci} batch {bi}: block {number}");
+        covered.insert(*number);
+    }
+    assert_eq!(covered, (1..=24).collect(), "every L2 block is in a batch");
+    let user_txs: usize = l2.values().map(|b| b.1.len()).sum();
+
+    // The faults, as the L1 data shows them.
+    let channels = report["channels"].as_array().unwrap();
+    let count = |f: &dyn Fn(&serde_json::Value) -> bool| channels.iter().filter(|c| f(c)).count();
+    let batches: Vec<&serde_json::Value> =
+        channels.iter().flat_map(|c| c["batches"].as_array().into_iter().flatten()).collect();
+    let singular_parents_ok = batches
+        .iter()
+        .filter(|b| b["type"] == "singular")
+        .filter(|b| {
+            let parent = &l2[&b["timestamp"].as_u64().unwrap()].4;
+            b["parent_hash"].as_str() == Some(parent.to_string().as_str())
+        })
+        .count();
+    let invalid_frames: usize = channels.iter().map(|c| c["invalid_frames"].as_array().unwrap().len()).sum();
+    let blobs = report["blobs"].as_array().unwrap();
+    assert!(blobs.iter().all(|b| b["sidecar_commitment_checked"] == true && b["checked_against"].is_string()));
+    let span_checks = batches.iter().filter(|b| b["l1_origin_check_matches"] == true).count();
+    // (L1 transactions, of which to the inbox, of which blob transactions, blobs, frames, L2 user transactions).
+    let l1_side = (
+        l1_txs,
+        inputs.iter().filter(|i| i.kind == InputKind::Tx).count(),
+        blob_txs,
+        blobs.len(),
+        report["frames"].as_u64().unwrap(),
+        user_txs,
+    );
+    // (channels, ready, invalid frames, span batches, of which with the L1 origin check matching the L1 block,
+    // singular batches, of which naming op-geth's parent, blocks the batches give).
+    let summary = (
+        channels.len(),
+        count(&|c| c["is_ready"] == true),
+        invalid_frames,
+        batches.iter().filter(|b| b["type"] == "span").count(),
+        span_checks,
+        batches.iter().filter(|b| b["type"] == "singular").count(),
+        singular_parents_ok,
+        blocks.len(),
+    );
+    println!("{l1_side:?} {summary:?}");
+    // The dataset's 19 L1 transactions and 5 blobs (as crates/devnet/tests/dataset.rs counts them), 57 L2 user
+    // transactions.
+    assert_eq!(l1_side, (19, 15, 4, 5, 16, 57));
+    // 13 batcher channels plus the invalid-batch fault's own; the drop-frame channel never completes; the
+    // duplicate frame is the one invalid frame; the invalid batch is the one singular batch with another parent;
+    // 28 blocks for 24 L2 blocks: the invalid batch repeats block 5, and the reorder fault's channel (blocks
+    // 6-8) completes here (the Holocene pipeline dropped it, so its blocks were posted again).
+    assert_eq!(summary, (14, 13, 1, 3, 3, 20, 19, 28));
+
+    // KZG: the first blob replaced by another one (block 24's transaction carries the duplicate-frame fault's
+    // two equal blobs), it fails its sidecar's commitment and, without sidecar commitments, the versioned hash
+    // of its transaction; a field element past the modulus has no commitment.
+    let blob_at: Vec<usize> = (0..inputs.len()).filter(|&i| inputs[i].kind == InputKind::Blob).collect();
+    let (first, other) = (blob_at[0], *blob_at.iter().find(|&&i| inputs[i].bytes != inputs[blob_at[0]].bytes).unwrap());
+    let mut replaced = inputs.clone();
+    replaced[first].bytes = inputs[other].bytes.clone();
+    let e = decode_with(&replaced, &filter, &opts).map(|_| ()).unwrap_err();
+    assert!(matches!(e, DecodeError::SidecarCommitment { .. }), "{e}");
+    replaced[first].commitment = None;
+    let e = decode_with(&replaced, &filter, &opts).map(|_| ()).unwrap_err().to_string();
+    println!("{e}");
+    let tx = &inputs[first - 1].name;
+    assert_eq!(e.lines().count(), 1);
+    assert!(e.starts_with(&inputs[first].name) && e.contains(&format!("but {tx} (its blob 0) gives")), "{e}");
+    let two = first;
+    let mut bad = inputs.clone();
+    bad[two].bytes[0] = 0x80;
+    let e = decode_with(&bad, &filter, &opts).map(|_| ()).unwrap_err().to_string();
+    assert!(e.starts_with(&format!("{}: no KZG commitment", inputs[two].name)), "{e}");
+}
