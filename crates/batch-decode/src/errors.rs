@@ -1,6 +1,5 @@
 //! What can be wrong with batcher data, each naming where.
 
-use alloy_primitives::B256;
 use rampart_protocol::{BatchError, CompressionError, FrameError};
 use thiserror::Error;
 
@@ -59,9 +58,9 @@ pub enum DecodeError {
         /// The commitment computed from the blob.
         commitment: String,
         /// Its versioned hash.
-        computed: B256,
+        computed: String,
         /// The versioned hash given.
-        expected: B256,
+        expected: String,
         /// Who gave it (the blob transaction and index, the flag, the sidecar).
         source_name: String,
     },

@@ -114,15 +114,15 @@ pub struct Options {
 /// sidecar, named `<path> sidecar <index>`, that must commit to the sidecar's commitment.
 pub fn read_sidecars(path: &str) -> Result<Vec<Input>> {
     let err = |reason: String| DecodeError::Sidecars { input: path.to_string(), reason };
-    let meta = std::fs::metadata(path).map_err(|e| DecodeError::Io { input: path.to_string(), reason: e.to_string() })?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| DecodeError::Io { input: path.to_string(), reason: e.to_string() })?;
     if meta.len() > MAX_INPUT_BYTES {
         return Err(err(format!("larger than {MAX_INPUT_BYTES} bytes")));
     }
     let text = std::fs::read(path).map_err(|e| DecodeError::Io { input: path.to_string(), reason: e.to_string() })?;
     let v: Value = serde_json::from_slice(&text).map_err(|e| err(e.to_string()))?;
     let list = if v.is_array() { v } else { v.get("data").cloned().ok_or_else(|| err("no `data` list".into()))? };
-    let sidecars: Vec<rampart_host::rpc::BlobSidecar> =
-        serde_json::from_value(list).map_err(|e| err(e.to_string()))?;
+    let sidecars: Vec<rampart_host::rpc::BlobSidecar> = serde_json::from_value(list).map_err(|e| err(e.to_string()))?;
     Ok(sidecars
         .into_iter()
         .map(|s| {
@@ -169,7 +169,6 @@ pub struct Filter {
     pub batcher: Address,
 }
 
-
 fn frame_json(f: &Frame, input: &str) -> Value {
     json!({
         "input": input,
@@ -213,8 +212,11 @@ fn batch_json(b: &Batch, at: &At<'_>, opts: &Options) -> Result<Value> {
                 "block_tx_counts": s.block_tx_counts,
             });
             if let Some(p) = &opts.span {
-                let span = s.derive(p.block_time, p.genesis_time, p.chain_id).map_err(|source| {
-                    DecodeError::Batch { channel: at.channel.to_string(), index: at.index, offset: at.offset, source }
+                let span = s.derive(p.block_time, p.genesis_time, p.chain_id).map_err(|source| DecodeError::Batch {
+                    channel: at.channel.to_string(),
+                    index: at.index,
+                    offset: at.offset,
+                    source,
                 })?;
                 let blocks: Vec<Value> = span
                     .blocks
@@ -315,9 +317,7 @@ pub fn decode_with(inputs: &[Input], filter: &Filter, opts: &Options) -> Result<
                 });
                 if to_inbox && valid_sender {
                     if tx.blob_versioned_hashes().is_some() {
-                        expected.extend(
-                            hashes.iter().enumerate().map(|(i, h)| (*h, format!("{name} (its blob {i})"))),
-                        );
+                        expected.extend(hashes.iter().enumerate().map(|(i, h)| (*h, format!("{name} (its blob {i})"))));
                     } else {
                         let fs = decode_frames(tx.input())
                             .map_err(|source| DecodeError::Frames { input: name.to_string(), source })?;
@@ -347,8 +347,8 @@ pub fn decode_with(inputs: &[Input], filter: &Filter, opts: &Options) -> Result<
                     return Err(DecodeError::VersionedHash {
                         input: name.to_string(),
                         commitment: commitment.to_string(),
-                        computed,
-                        expected: *hash,
+                        computed: computed.to_string(),
+                        expected: hash.to_string(),
                         source_name: source.clone(),
                     });
                 }
@@ -444,8 +444,7 @@ pub fn blocks(report: &Value) -> Vec<(usize, usize, Value)> {
         for (bi, b) in c["batches"].as_array().into_iter().flatten().enumerate() {
             if b["type"] == "singular" {
                 let keep = ["epoch_num", "epoch_hash", "timestamp", "transactions", "tx_hashes"];
-                let v: serde_json::Map<String, Value> =
-                    keep.iter().map(|k| (k.to_string(), b[*k].clone())).collect();
+                let v: serde_json::Map<String, Value> = keep.iter().map(|k| (k.to_string(), b[*k].clone())).collect();
                 out.push((ci, bi, Value::Object(v)));
             }
             for s in b["singular_batches"].as_array().into_iter().flatten() {

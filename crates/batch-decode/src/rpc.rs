@@ -88,9 +88,8 @@ pub async fn fetch(
                 continue;
             }
             if sidecars.is_none() {
-                let beacon = beacon.ok_or_else(|| {
-                    DecodeError::Rpc(format!("{name} carries blobs: give --l1-beacon to fetch them"))
-                })?;
+                let beacon = beacon
+                    .ok_or_else(|| DecodeError::Rpc(format!("{name} carries blobs: give --l1-beacon to fetch them")))?;
                 let (_, list) =
                     beacon.blob_sidecars(header.timestamp, &format!("L1 block {n}")).await.map_err(rpc_err)?;
                 sidecars = Some(list);
@@ -120,4 +119,34 @@ pub async fn l1_hashes(l1: &RpcClient, numbers: &BTreeSet<u64>) -> Result<BTreeM
         out.insert(n, block(l1, n, false).await?.header.hash);
     }
     Ok(out)
+}
+
+/// RPC mode end to end: [`fetch`]es L1 blocks `start..=end`, decodes `inputs` followed by the fetched ones with
+/// the fetched block hashes as known L1 origins, fetches the hashes of the span batches' epochs before the
+/// range and decodes again. The report has `l1_range`, `l1_blocks`, `inbox_transactions` and `blobs_fetched`
+/// besides [`crate::decode_with`]'s fields.
+pub async fn decode_range(
+    l1: &RpcClient,
+    beacon: Option<&BeaconClient>,
+    start: u64,
+    end: u64,
+    filter: &Filter,
+    opts: &crate::Options,
+    mut inputs: Vec<Input>,
+) -> Result<serde_json::Value> {
+    let fetched = fetch(l1, beacon, start, end, filter).await?;
+    inputs.extend(fetched.inputs);
+    let mut opts = opts.clone();
+    opts.l1_origins.extend(fetched.l1_origins);
+    let mut report = crate::decode_with(&inputs, filter, &opts)?;
+    let missing = crate::unknown_epochs(&report);
+    if !missing.is_empty() {
+        opts.l1_origins.extend(l1_hashes(l1, &missing).await?);
+        report = crate::decode_with(&inputs, filter, &opts)?;
+    }
+    report["l1_range"] = json!([start, end]);
+    report["l1_blocks"] = fetched.blocks.into();
+    report["inbox_transactions"] = fetched.inbox_transactions.into();
+    report["blobs_fetched"] = fetched.blobs.into();
+    Ok(report)
 }

@@ -4,8 +4,7 @@
 use crate::CliError;
 use alloy_primitives::{Address, B256};
 use rampart_batch_decode::{
-    decode_with, read_input, read_rollup_config, read_sidecars, rpc, unknown_epochs, Filter, InputKind, Options,
-    SpanParams,
+    decode_with, read_input, read_rollup_config, read_sidecars, rpc, Filter, InputKind, Options, SpanParams,
 };
 
 /// Flags of `batch-decode`.
@@ -66,7 +65,7 @@ pub fn run(args: BatchDecodeArgs) -> Result<(), CliError> {
         return Err(CliError::usage("batch-decode: give --inbox and --batcher, or --rollup-config-path"));
     };
     let filter = Filter { inbox, batcher };
-    let mut opts = Options { span: rollup.as_ref().map(SpanParams::from_rollup_config), ..Default::default() };
+    let opts = Options { span: rollup.as_ref().map(SpanParams::from_rollup_config), ..Default::default() };
     if args.blob_hashes.len() > args.blobs.len() {
         return Err(CliError::usage(format!(
             "batch-decode: {} --blob-hash for {} --blob files",
@@ -103,19 +102,7 @@ pub fn run(args: BatchDecodeArgs) -> Result<(), CliError> {
                 Some(u) => Some(rampart_host::rpc::BeaconClient::new("l1-beacon", u, policy).map_err(fail)?),
                 None => None,
             };
-            let fetched = rpc::fetch(&l1, beacon.as_ref(), start, end, &filter).await.map_err(fail)?;
-            inputs.extend(fetched.inputs);
-            opts.l1_origins = fetched.l1_origins;
-            let mut report = decode_with(&inputs, &filter, &opts).map_err(fail)?;
-            // Epochs before the range: fetch their hashes and decode again.
-            let missing = unknown_epochs(&report);
-            if !missing.is_empty() {
-                opts.l1_origins.extend(rpc::l1_hashes(&l1, &missing).await.map_err(fail)?);
-                report = decode_with(&inputs, &filter, &opts).map_err(fail)?;
-            }
-            report["l1_range"] = serde_json::json!([start, end]);
-            report["l1_blocks"] = fetched.blocks.into();
-            Ok::<_, CliError>(report)
+            rpc::decode_range(&l1, beacon.as_ref(), start, end, &filter, &opts, inputs).await.map_err(fail)
         })?
     } else {
         if inputs.is_empty() {

@@ -13,6 +13,7 @@ use rampart_devnet::{
 };
 use std::time::Duration;
 
+mod batch_decode;
 mod faults;
 mod online_host;
 
@@ -74,6 +75,15 @@ async fn short_devnet_on_geth_and_op_geth_is_faithful() {
         assert_eq!(blobs.checked, summary.blobs_posted);
         assert_eq!(blobs.matched, blobs.checked);
         assert!(summary.blobs_posted > 0 && summary.channels.iter().any(|c| c.data == "calldata"));
+
+        // batch-decode's RPC mode over geth and the blob archiver: the batches are op-geth's blocks.
+        let started = std::time::Instant::now();
+        let counts = batch_decode::rpc_mode_matches_op_geth(&devnet, &summary).await;
+        println!(
+            "batch-decode over RPC (L1 blocks, inbox txs, blobs, channels, ready, blocks): {counts:?} in {:?}",
+            started.elapsed()
+        );
+        assert_eq!(counts.2 as usize, summary.blobs_posted);
 
         // Two claims (valid, wrong) per safe block, the file equal to what the run produced.
         assert_eq!(summary.claims.len() as u64, 2 * BLOCKS);
