@@ -7,13 +7,15 @@
 //!   error after exactly the policy's attempts; either way no stored entry mismatches its hash;
 //! - op-geth killed (SIGKILL) during the `l2-payload-witness` hint and restarted on its data dir and ports once
 //!   the host has seen it down: the host retries and the claim gets its verdict; killed for good: the run ends
-//!   with an error naming node, method and key after exactly the policy's attempts, within its bound.
+//!   with an error naming node, method and key after exactly the policy's attempts, within its bound;
+//! - geth (L1) stopped (SIGTERM) during the `l1-receipts` hint and restarted on its data dir: the host's retries
+//!   are all on the L1 node, of that hint's calls for the hinted block, and the claim gets its verdict.
 
 use crate::online_host;
 use alloy_primitives::{keccak256, B256};
 use http_body_util::{BodyExt, Full};
 use hyper::{body::Bytes, Request, Response};
-use rampart_devnet::{claims::Claim, nodes::NodeBinaries, Devnet, Node, UpOptions};
+use rampart_devnet::{claims::Claim, dataset::flag, nodes::NodeBinaries, Devnet, Node, UpOptions};
 use rampart_host::{rpc::RetryPolicy, HintHandler, NodeUrls, OnlineSummary};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -540,7 +542,61 @@ async fn online_host_under_node_faults() {
     assert!(host_retries.iter().all(|f| f.str("method") == "debug_executePayload"), "{host_retries:?}");
     assert_eq!(online_host::offline(&valid, &out, &d, &attrs, blob).verdict, Ok(()));
 
-    // 5. op-geth killed for good during that hint: the run ends with a clear error within the policy's bound.
+    // 5. geth (L1) stopped during the l1-receipts hint (SIGTERM: a SIGKILLed geth --dev loses its unflushed blocks,
+    // the claim's L1 head among them), restarted on its data dir once the host has seen it down.
+    let d = tmp.join("l1-restarted");
+    capture::start();
+    let (kill_dev, kill_handle) = (devnet.clone(), handle.clone());
+    let (restarted_tx, restarted_rx) = std::sync::mpsc::channel();
+    let (run, s) = tokio::task::block_in_place(|| {
+        let policy = RetryPolicy {
+            timeout: Duration::from_secs(10),
+            attempts: 10,
+            backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(2),
+        };
+        let (run, host) = online_host::online(&direct, policy, &valid, &out, &d, &attrs, blob, move |inner| {
+            let done = std::sync::atomic::AtomicBool::new(false);
+            Arc::new(move |hint: &rampart_host::preimage::Hint| {
+                if hint.kind == "l1-receipts" && !done.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                    kill_handle.block_on(async { kill_dev.lock().await.stop_node(Node::L1).await });
+                    let retried = capture::on_next_retry();
+                    let (dev, h, tx) = (kill_dev.clone(), kill_handle.clone(), restarted_tx.clone());
+                    std::thread::spawn(move || {
+                        let r = retried.recv().map_err(|e| e.to_string()).and_then(|()| {
+                            h.block_on(async { dev.lock().await.restart_node(Node::L1).await })
+                                .map_err(|e| e.to_string())
+                        });
+                        tx.send(r).unwrap();
+                    });
+                }
+                inner(hint)
+            }) as HintHandler
+        });
+        (run, host.summary())
+    });
+    let cap = capture::take();
+    println!("L1 restarted: {}; {} retrying events; last error {:?}", sum(&s), cap.retrying.len(), s.last_error);
+    assert_eq!(restarted_rx.recv().unwrap(), Ok(()), "geth (L1) restarted after the host's first retry");
+    assert_eq!((run.verdict.clone(), run.server_error.clone()), (Ok(()), None));
+    assert_eq!((s.failed, s.last_error.clone()), (0, None));
+    let host_retries: Vec<_> = cap.retrying.iter().filter(|f| f.str("node") == "L1 node").collect();
+    assert!(s.rpc.1 >= 1 && s.rpc.1 == host_retries.len() as u64, "{} retries: {:?}", s.rpc.1, cap.retrying);
+    // The l1-receipts handler reads the block's header (for its receipts root) and then its receipts: every retry
+    // is one of those two calls, for the hinted block.
+    let l1_head = flag(&valid.host_args, "--l1-head").unwrap().to_string();
+    assert!(
+        host_retries
+            .iter()
+            .all(|f| ["debug_getRawHeader", "debug_getRawReceipts"].contains(&f.str("method"))
+                && f.str("key") == l1_head),
+        "{host_retries:?}"
+    );
+    let (_, _, bad, _) = audit_store(&d);
+    assert_eq!(bad, Vec::<String>::new());
+    assert_eq!(online_host::offline(&valid, &out, &d, &attrs, blob).verdict, Ok(()));
+
+    // 6. op-geth killed for good during that hint: the run ends with a clear error within the policy's bound.
     let d = tmp.join("killed");
     capture::start();
     let (kill_dev, kill_handle) = (devnet.clone(), handle.clone());
