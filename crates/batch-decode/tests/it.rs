@@ -131,7 +131,8 @@ fn real_span_batch_through_blobs() {
 }
 
 /// Hostile data: truncated and bit-flipped transactions, blobs, frames and channels. Every case gives a
-/// report or one error naming its input or channel (with the frame and offset for frame errors); none panics.
+/// report or one error naming its input or channel (with the frame and offset for frame errors), with span
+/// batches expanded or not; none panics.
 #[test]
 fn hostile_inputs_give_one_precise_error() {
     let mut seed = 0x5eedu64;
@@ -149,6 +150,9 @@ fn hostile_inputs_give_one_precise_error() {
     out.add_batch(&Batch::Span(span)).unwrap();
     let frames_data = encode_frames(&out.frames(1_000).unwrap()).unwrap();
     let (mut ok, mut errors) = (0usize, std::collections::BTreeMap::<&str, usize>::new());
+    let span_opts = Options { span: Some(op_mainnet()), ..Default::default() };
+    // (decoded and expanded, failing only in the expansion).
+    let mut expanded = (0usize, 0usize);
     for case in 0..600u64 {
         let (kind, mut bytes) = match case % 3 {
             0 => (InputKind::Tx, tx.clone()),
@@ -166,7 +170,23 @@ fn hostile_inputs_give_one_precise_error() {
             bytes = encode_blob(&bytes).unwrap().to_vec();
         }
         let name = format!("case-{case}");
-        let r = std::panic::catch_unwind(|| decode(&[input(&name, kind, bytes)], &FILTER)).expect("no panic");
+        let r = std::panic::catch_unwind(|| decode(&[input(&name, kind, bytes.clone())], &FILTER)).expect("no panic");
+        // The same input with span batches expanded (OP Mainnet's parameters): the same answer, or an error
+        // naming the batch that does not expand (blobs that do not decode are not tried again: their KZG
+        // commitment is the slow part, and the error comes before any batch).
+        if r.is_ok() || kind != InputKind::Blob {
+            let x = std::panic::catch_unwind(|| decode_with(&[input(&name, kind, bytes)], &FILTER, &span_opts))
+                .expect("no panic");
+            match (&r, &x) {
+                (Ok(_), Ok(_)) => expanded.0 += 1,
+                (Err(a), Err(b)) if a.to_string() == b.to_string() => {}
+                (_, Err(b @ DecodeError::Batch { .. })) => {
+                    assert!(b.to_string().contains("offset"), "{b}");
+                    expanded.1 += 1;
+                }
+                _ => panic!("{name}: {r:?} but expanded {x:?}"),
+            }
+        }
         match r {
             Ok(_) => ok += 1,
             Err(e) => {
@@ -196,8 +216,9 @@ fn hostile_inputs_give_one_precise_error() {
             }
         }
     }
-    println!("hostile: {ok} decoded, errors {errors:?}");
+    println!("hostile: {ok} decoded, errors {errors:?}, expanded {expanded:?}");
     assert_eq!(ok, 195);
+    assert_eq!(expanded, (195, 0), "every input that decodes also expands");
     assert_eq!(
         errors.into_iter().collect::<Vec<_>>(),
         [("batch", 201), ("decompress", 1), ("frames", 104), ("transaction", 99)]
