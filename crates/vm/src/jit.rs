@@ -954,34 +954,7 @@ fn emit_hi_lo(a: &mut Asm, d: &Decoded, k: usize, exits: &mut Exits) {
             ; mov [rbx + HI], rdx
         ),
         0x1A | 0x1B => {
-            let fault = a.new_dynamic_label();
-            exits.faults.push((fault, k));
-            dynasm!(a
-                ; .arch x64
-                ; mov ecx, [rbx + rt]
-                ; test ecx, ecx
-                ; jz =>fault
-                ; mov eax, [rbx + rs]
-            );
-            if funct == 0x1A {
-                // i32::MIN / -1 traps on x86; MIPS (wrapping): quotient i32::MIN, remainder 0.
-                let general = a.new_dynamic_label();
-                let done = a.new_dynamic_label();
-                dynasm!(a
-                    ; .arch x64
-                    ; cmp ecx, -1
-                    ; jne =>general
-                    ; neg eax
-                    ; xor edx, edx
-                    ; jmp =>done
-                    ; =>general
-                    ; cdq
-                    ; idiv ecx
-                    ; =>done
-                );
-            } else {
-                dynasm!(a ; .arch x64 ; xor edx, edx ; div ecx);
-            }
+            emit_div(a, rs, rt, k, exits, false, funct == 0x1A);
             dynasm!(a
                 ; .arch x64
                 ; movsxd rax, eax
@@ -992,38 +965,46 @@ fn emit_hi_lo(a: &mut Asm, d: &Decoded, k: usize, exits: &mut Exits) {
         }
         _ => {
             // 0x1E ddiv / 0x1F ddivu.
-            let fault = a.new_dynamic_label();
-            exits.faults.push((fault, k));
-            dynasm!(a
-                ; .arch x64
-                ; mov rcx, [rbx + rt]
-                ; test rcx, rcx
-                ; jz =>fault
-                ; mov rax, [rbx + rs]
-            );
-            if funct == 0x1E {
-                let general = a.new_dynamic_label();
-                let done = a.new_dynamic_label();
-                dynasm!(a
-                    ; .arch x64
-                    ; cmp rcx, -1
-                    ; jne =>general
-                    ; neg rax
-                    ; xor edx, edx
-                    ; jmp =>done
-                    ; =>general
-                    ; cqo
-                    ; idiv rcx
-                    ; =>done
-                );
-            } else {
-                dynasm!(a ; .arch x64 ; xor edx, edx ; div rcx);
-            }
+            emit_div(a, rs, rt, k, exits, true, funct == 0x1E);
             dynasm!(a ; .arch x64 ; mov [rbx + LO], rax ; mov [rbx + HI], rdx);
         }
     }
     if d.rd() != 0 {
         dynasm!(a ; .arch x64 ; mov QWORD [rbx + rd], 0);
+    }
+}
+
+/// The division of `rs` by `rt`: 32-bit (div/divu, ecx/eax/edx) or `wide` 64-bit (ddiv/ddivu, rcx/rax/rdx),
+/// `signed` or not. A zero divisor leaves through the fault exit of instruction `k`; the signed MIN / -1 traps on
+/// x86, so a divisor of -1 is taken apart (MIPS wraps: quotient MIN, remainder 0). Leaves the quotient in
+/// eax/rax and the remainder in edx/rdx.
+fn emit_div(a: &mut Asm, rs: i32, rt: i32, k: usize, exits: &mut Exits, wide: bool, signed: bool) {
+    let fault = a.new_dynamic_label();
+    exits.faults.push((fault, k));
+    if wide {
+        dynasm!(a ; .arch x64 ; mov rcx, [rbx + rt] ; test rcx, rcx ; jz =>fault ; mov rax, [rbx + rs]);
+    } else {
+        dynasm!(a ; .arch x64 ; mov ecx, [rbx + rt] ; test ecx, ecx ; jz =>fault ; mov eax, [rbx + rs]);
+    }
+    match (signed, wide) {
+        (false, false) => dynasm!(a ; .arch x64 ; xor edx, edx ; div ecx),
+        (false, true) => dynasm!(a ; .arch x64 ; xor edx, edx ; div rcx),
+        (true, _) => {
+            let general = a.new_dynamic_label();
+            let done = a.new_dynamic_label();
+            if wide {
+                dynasm!(a ; .arch x64 ; cmp rcx, -1 ; jne =>general ; neg rax);
+            } else {
+                dynasm!(a ; .arch x64 ; cmp ecx, -1 ; jne =>general ; neg eax);
+            }
+            dynasm!(a ; .arch x64 ; xor edx, edx ; jmp =>done ; =>general);
+            if wide {
+                dynasm!(a ; .arch x64 ; cqo ; idiv rcx);
+            } else {
+                dynasm!(a ; .arch x64 ; cdq ; idiv ecx);
+            }
+            dynasm!(a ; .arch x64 ; =>done);
+        }
     }
 }
 
