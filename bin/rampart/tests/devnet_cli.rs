@@ -88,6 +88,9 @@ fn sigterm_stops_both_nodes_and_exits_cleanly() {
     let endpoints = std::fs::read_to_string(d.join("endpoints.json")).unwrap_or_default();
     // The nodes' command lines name the dir (datadir, logs); `rampart` itself (our child) is not counted.
     let nodes_running = processes_mentioning(&dir).into_iter().filter(|p| *p != child.id()).count();
+    // While the nodes run: `rampart batch-decode` in RPC mode over them (nothing here may panic before the
+    // signal below, or the devnet would outlive the test).
+    let decoded = if up { batch_decode_over_rpc(&d, &endpoints) } else { Err("devnet not up".into()) };
     // SAFETY: signalling our own child.
     unsafe {
         libc::kill(child.id() as i32, libc::SIGTERM);
@@ -103,4 +106,59 @@ fn sigterm_stops_both_nodes_and_exits_cleanly() {
     assert_eq!(nodes_running, 2, "geth and op-geth were running");
     assert!(status.success(), "exit status {status}");
     assert_eq!(left, Vec::<u32>::new(), "no node left running");
+    let (l1_blocks, range, blocks) = decoded.unwrap();
+    assert_eq!(l1_blocks, range.1 - range.0 + 1);
+    assert!(blocks >= 1, "the first safe block's batch is on L1");
+    println!("batch-decode over RPC: {l1_blocks} L1 blocks {range:?}, {blocks} blocks, each op-geth's");
+}
+
+/// `rampart batch-decode --rollup-config-path <dir>/rollup.json --l1-rpc .. --l1-beacon .. --start <genesis L1>
+/// --end <head>` against the running devnet; every block the batches give must be op-geth's block at its
+/// timestamp (user transaction hashes). Returns (L1 blocks fetched, the range, blocks decoded).
+fn batch_decode_over_rpc(d: &Path, endpoints: &str) -> Result<(u64, (u64, u64), usize), String> {
+    use serde_json::{json, Value};
+    let e: Value = serde_json::from_str(endpoints).map_err(|e| e.to_string())?;
+    let url = |k: &str| e[k].as_str().map(str::to_string).ok_or(format!("no {k}"));
+    let cfg = d.join("rollup.json");
+    let rollup: Value =
+        serde_json::from_slice(&std::fs::read(&cfg).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+    let start = rollup["genesis"]["l1"]["number"].as_u64().ok_or("genesis.l1.number")?;
+    let (genesis_time, block_time) = (rollup["genesis"]["l2_time"].as_u64(), rollup["block_time"].as_u64());
+    let (Some(genesis_time), Some(block_time)) = (genesis_time, block_time) else { return Err("times".into()) };
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let policy = rampart_host::rpc::RetryPolicy::default();
+    let l1 = rampart_host::rpc::RpcClient::new("l1", &url("l1_rpc")?, policy).map_err(|e| e.to_string())?;
+    let l2 = rampart_host::rpc::RpcClient::new("l2", &url("l2_rpc")?, policy).map_err(|e| e.to_string())?;
+    let hex_u64 = |v: &Value| v.as_str().and_then(|s| u64::from_str_radix(s.trim_start_matches("0x"), 16).ok());
+    let head = rt.block_on(l1.call("eth_blockNumber", json!([]), "head")).map_err(|e| e.to_string())?;
+    let end = hex_u64(&head).ok_or("eth_blockNumber")?;
+    let (s, t) = (start.to_string(), end.to_string());
+    let out = rampart()
+        .args(["batch-decode", "--rollup-config-path", cfg.to_str().unwrap()])
+        .args(["--l1-rpc", &url("l1_rpc")?, "--l1-beacon", &url("l1_beacon")?, "--start", &s, "--end", &t])
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    let report: Value = serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())?;
+    let blocks = rampart_batch_decode::blocks(&report);
+    for (_, _, b) in &blocks {
+        let ts = b["timestamp"].as_u64().ok_or("timestamp")?;
+        let n = (ts - genesis_time) / block_time;
+        let l2b: Value = rt
+            .block_on(l2.call("eth_getBlockByNumber", json!([format!("0x{n:x}"), true]), n))
+            .map_err(|e| e.to_string())?;
+        let users: Vec<Value> = l2b["transactions"]
+            .as_array()
+            .ok_or(format!("L2 block {n}"))?
+            .iter()
+            .filter(|t| t["type"] != "0x7e")
+            .map(|t| t["hash"].clone())
+            .collect();
+        if hex_u64(&l2b["timestamp"]) != Some(ts) || Value::Array(users) != b["tx_hashes"] {
+            return Err(format!("decoded block at {ts} is not op-geth's block {n}: {b}"));
+        }
+    }
+    Ok((report["l1_blocks"].as_u64().ok_or("l1_blocks")?, (start, end), blocks.len()))
 }
