@@ -404,98 +404,55 @@ fn stages_agree_with_kona_derive() {
     let mut kinds: BTreeMap<Kind, usize> = BTreeMap::new();
     let mut unexplained = Vec::new();
     let (mut posted, mut honest_full, mut with_empty) = ((0, 0, 0), 0, 0);
-    for case in 0..cases {
-        let holocene = case % 2 == 1;
-        let hostile = case % 3 != 0;
-        let count = 40 + rng.below(80);
-        let s = scenario(&mut rng, holocene, count, hostile);
-        let seq_window = if hostile { 4 + rng.below(8) } else { 3600 };
-        let cfg = Arc::new(config_with(holocene, s.batcher, seq_window));
-        let max = s.l2_blocks.len() * 2;
-        let o_layers = ours_layers(&s, &cfg);
-        let (o, oe) = ours(&s, &cfg, max);
-        let k_layers = kona_layers(&s, &cfg);
-        let k = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| kona(&s, &cfg, max))).ok();
-        let mut diverged = None;
-        for i in 0..3 {
-            if k_layers[i].as_ref() == Some(&o_layers[i]) {
-                compared[i] += o_layers[i].0.len();
-            } else {
-                diverged = Some(i);
-                break;
-            }
-        }
-        if diverged.is_none() {
-            if k.as_ref() == Some(&(o.clone(), oe.clone())) {
-                compared[3] += o.len();
-            } else {
-                diverged = Some(3);
-            }
-        }
-        if let Some(layer) = diverged {
-            first_layer[layer] += 1;
-            let found = match layer {
-                0 => frame_kind(&s).map(|k| vec![k]),
-                1 => (holocene
-                    && out_of_order_frame(&o_layers[0].0)
-                    && k_layers[1].as_ref().is_some_and(|k| {
-                        let mut rest = k.0.iter();
-                        o_layers[1].0.iter().all(|c| rest.any(|kc| kc == c)) && k.1 == o_layers[1].1
-                    }))
-                .then(|| vec![Kind::OutOfOrderFrame]),
-                2 => batch_kinds(&o_layers[1].0, &cfg),
-                3 => k
-                    .as_ref()
-                    .is_some_and(|(k, ke)| *ke == oe && parent_hash_divergence(&s, holocene, &o, k))
-                    .then(|| vec![Kind::ParentHashOverwrite]),
-                _ => None,
-            };
-            match found {
-                Some(found) => found.into_iter().for_each(|k| *kinds.entry(k).or_default() += 1),
-                None => {
-                    if std::env::var("KDIFF_DEBUG").is_ok() && layer < 3 {
-                        let (ol, kl) = (&o_layers[layer], k_layers[layer].as_ref());
-                        let short = |x: &(u64, Item)| match &x.1 {
-                            Item::Frame { id, number, data, is_last } => {
-                                format!("@{} frame {:x?} #{number} {}B last {is_last}", x.0, &id[..2], data.len())
-                            }
-                            Item::Channel(d) => format!("@{} channel {}B {:x?}", x.0, d.len(), &d[..4.min(d.len())]),
-                            other => format!("@{} {:?}", x.0, other).chars().take(160).collect(),
-                        };
-                        eprintln!("case {case} layer {layer}: ours {} end {:?}", ol.0.len(), ol.1);
-                        eprintln!("  frames: {:?}", o_layers[0].0.iter().map(short).collect::<Vec<_>>());
-                        eprintln!("  ours: {:?}", ol.0.iter().map(short).collect::<Vec<_>>());
-                        eprintln!("  kona: {:?}", kl.map(|kl| (kl.1, kl.0.iter().map(short).collect::<Vec<_>>())));
-                    }
-                    if std::env::var("KDIFF_DEBUG").is_ok() && layer == 3 {
-                        if let Some((k, ke)) = &k {
-                            let fd = o.iter().zip(k).position(|(a, b)| a != b);
-                            let mut parent = s.l2_blocks[0].0;
-                            let mut off = None;
-                            for (i, d) in o.iter().enumerate() {
-                                let next = next_safe_head(&s, &parent, d);
-                                if s.l2_blocks.get(i + 1).map(|g| g.0) != Some(next) {
-                                    off = Some(i);
-                                    break;
-                                }
-                                parent = next;
-                            }
-                            let sh = |d: Option<&Derived>| {
-                                d.map(|d| (d.timestamp, d.epoch.0, d.txs.len(), d.derived_from, d.last_in_span))
-                            };
-                            eprintln!("case {case} attrs: first diff {fd:?} off-chain {off:?} lens {} {} ends {oe:?} {ke:?} ours {:?} kona {:?} prev {:?}", o.len(), k.len(), sh(fd.and_then(|i| o.get(i))), sh(fd.and_then(|i| k.get(i))), sh(fd.and_then(|i| i.checked_sub(1)).and_then(|i| o.get(i))));
-                        }
-                    }
-                    unexplained.push((case, holocene, hostile, layer))
+    // The scenarios are drawn in case order from the one generator, so each case is the same whatever the number
+    // of threads; both pipelines run on them on every core, and the outcomes are tallied in case order.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut next = 0;
+    while next < cases {
+        let chunk: Vec<_> = (next..cases.min(next + 8 * threads))
+            .map(|case| {
+                let holocene = case % 2 == 1;
+                let hostile = case % 3 != 0;
+                let count = 40 + rng.below(80);
+                let s = scenario(&mut rng, holocene, count, hostile);
+                let seq_window = if hostile { 4 + rng.below(8) } else { 3600 };
+                let cfg = Arc::new(config_with(holocene, s.batcher, seq_window));
+                (case, holocene, hostile, s, cfg)
+            })
+            .collect();
+        next += chunk.len();
+        let outcomes = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|t| {
+                    let chunk = &chunk;
+                    scope.spawn(move || {
+                        chunk
+                            .iter()
+                            .skip(t)
+                            .step_by(threads)
+                            .map(|(case, holocene, hostile, s, cfg)| compare_case(*case, s, cfg, *holocene, *hostile))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            let mut per: Vec<_> = workers
+                .into_iter()
+                .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)).into_iter())
+                .collect();
+            (0..chunk.len()).map(|i| per[i % threads].next().unwrap()).collect::<Vec<Outcome>>()
+        });
+        for ((case, holocene, hostile, ..), out) in chunk.iter().zip(outcomes) {
+            (0..4).for_each(|i| compared[i] += out.compared[i]);
+            if let Some((layer, found)) = out.first_differing {
+                first_layer[layer] += 1;
+                match found {
+                    Some(found) => found.into_iter().for_each(|k| *kinds.entry(k).or_default() += 1),
+                    None => unexplained.push((*case, *holocene, *hostile, layer)),
                 }
             }
-        }
-        posted = (posted.0 + s.posted.0, posted.1 + s.posted.1, posted.2 + s.posted.2);
-        if !hostile && diverged.is_none() && o.len() + 1 == s.l2_blocks.len() {
-            honest_full += 1;
-        }
-        if o.iter().any(|d| d.txs.is_empty()) {
-            with_empty += 1;
+            posted = (posted.0 + out.posted.0, posted.1 + out.posted.1, posted.2 + out.posted.2);
+            honest_full += usize::from(out.honest_full);
+            with_empty += usize::from(out.with_empty);
         }
     }
     println!(
@@ -512,6 +469,108 @@ fn stages_agree_with_kona_derive() {
     assert_eq!(compared, EXPECTED_COMPARED);
     assert_eq!(first_layer, EXPECTED_FIRST_LAYER);
     assert_eq!(kinds.into_iter().collect::<Vec<_>>(), EXPECTED_KINDS);
+}
+
+/// What one scenario gave.
+#[derive(Debug)]
+struct Outcome {
+    /// Items both sides handed up identically, per layer, up to the first layer where they differ.
+    compared: [usize; 4],
+    /// The first layer where the two differ, with its documented kinds (`None`: not explained).
+    first_differing: Option<(usize, Option<Vec<Kind>>)>,
+    /// Frames, channels and batches posted.
+    posted: (usize, usize, usize),
+    /// An honest chain derived whole and identically.
+    honest_full: bool,
+    /// Some derived block has no transactions (empty or deposit-only).
+    with_empty: bool,
+}
+
+/// Both pipelines, stage by stage and whole, on scenario `case`.
+fn compare_case(case: usize, s: &Scenario, cfg: &Arc<RollupConfig>, holocene: bool, hostile: bool) -> Outcome {
+    let mut compared = [0usize; 4];
+    let max = s.l2_blocks.len() * 2;
+    let o_layers = ours_layers(s, cfg);
+    let (o, oe) = ours(s, cfg, max);
+    let k_layers = kona_layers(s, cfg);
+    let k = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| kona(s, cfg, max))).ok();
+    let mut diverged = None;
+    for i in 0..3 {
+        if k_layers[i].as_ref() == Some(&o_layers[i]) {
+            compared[i] += o_layers[i].0.len();
+        } else {
+            diverged = Some(i);
+            break;
+        }
+    }
+    if diverged.is_none() {
+        if k.as_ref() == Some(&(o.clone(), oe.clone())) {
+            compared[3] += o.len();
+        } else {
+            diverged = Some(3);
+        }
+    }
+    let first = diverged.map(|layer| {
+        let found = match layer {
+            0 => frame_kind(s).map(|k| vec![k]),
+            1 => (holocene
+                && out_of_order_frame(&o_layers[0].0)
+                && k_layers[1].as_ref().is_some_and(|k| {
+                    let mut rest = k.0.iter();
+                    o_layers[1].0.iter().all(|c| rest.any(|kc| kc == c)) && k.1 == o_layers[1].1
+                }))
+            .then(|| vec![Kind::OutOfOrderFrame]),
+            2 => batch_kinds(&o_layers[1].0, cfg),
+            3 => k
+                .as_ref()
+                .is_some_and(|(k, ke)| *ke == oe && parent_hash_divergence(s, holocene, &o, k))
+                .then(|| vec![Kind::ParentHashOverwrite]),
+            _ => None,
+        };
+        if found.is_none() {
+            if std::env::var("KDIFF_DEBUG").is_ok() && layer < 3 {
+                let (ol, kl) = (&o_layers[layer], k_layers[layer].as_ref());
+                let short = |x: &(u64, Item)| match &x.1 {
+                    Item::Frame { id, number, data, is_last } => {
+                        format!("@{} frame {:x?} #{number} {}B last {is_last}", x.0, &id[..2], data.len())
+                    }
+                    Item::Channel(d) => format!("@{} channel {}B {:x?}", x.0, d.len(), &d[..4.min(d.len())]),
+                    other => format!("@{} {:?}", x.0, other).chars().take(160).collect(),
+                };
+                eprintln!("case {case} layer {layer}: ours {} end {:?}", ol.0.len(), ol.1);
+                eprintln!("  frames: {:?}", o_layers[0].0.iter().map(short).collect::<Vec<_>>());
+                eprintln!("  ours: {:?}", ol.0.iter().map(short).collect::<Vec<_>>());
+                eprintln!("  kona: {:?}", kl.map(|kl| (kl.1, kl.0.iter().map(short).collect::<Vec<_>>())));
+            }
+            if std::env::var("KDIFF_DEBUG").is_ok() && layer == 3 {
+                if let Some((k, ke)) = &k {
+                    let fd = o.iter().zip(k).position(|(a, b)| a != b);
+                    let mut parent = s.l2_blocks[0].0;
+                    let mut off = None;
+                    for (i, d) in o.iter().enumerate() {
+                        let next = next_safe_head(s, &parent, d);
+                        if s.l2_blocks.get(i + 1).map(|g| g.0) != Some(next) {
+                            off = Some(i);
+                            break;
+                        }
+                        parent = next;
+                    }
+                    let sh = |d: Option<&Derived>| {
+                        d.map(|d| (d.timestamp, d.epoch.0, d.txs.len(), d.derived_from, d.last_in_span))
+                    };
+                    eprintln!("case {case} attrs: first diff {fd:?} off-chain {off:?} lens {} {} ends {oe:?} {ke:?} ours {:?} kona {:?} prev {:?}", o.len(), k.len(), sh(fd.and_then(|i| o.get(i))), sh(fd.and_then(|i| k.get(i))), sh(fd.and_then(|i| i.checked_sub(1)).and_then(|i| o.get(i))));
+                }
+            }
+        }
+        (layer, found)
+    });
+    Outcome {
+        compared,
+        posted: s.posted,
+        honest_full: !hostile && diverged.is_none() && o.len() + 1 == s.l2_blocks.len(),
+        with_empty: o.iter().any(|d| d.txs.is_empty()),
+        first_differing: first,
+    }
 }
 
 const CASES: usize = 900;
