@@ -200,6 +200,8 @@ fn batch_json(b: &Batch, at: &At<'_>, opts: &Options) -> Result<Value> {
             "timestamp": b.timestamp,
             "transactions": b.transactions.len(),
             "tx_hashes": tx_hashes(&b.transactions),
+            // Whether the epoch hash is the L1 block's, where that block is known.
+            "epoch_hash_matches": opts.l1_origins.get(&b.epoch_num).map(|h| *h == b.epoch_hash),
         }),
         Batch::Span(s) => {
             let mut v = json!({

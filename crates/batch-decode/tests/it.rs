@@ -443,6 +443,8 @@ fn recorded_devnet_batches_are_op_geths_blocks() {
     let blobs = report["blobs"].as_array().unwrap();
     assert!(blobs.iter().all(|b| b["sidecar_commitment_checked"] == true && b["checked_against"].is_string()));
     let span_checks = batches.iter().filter(|b| b["l1_origin_check_matches"] == true).count();
+    let singular = batches.iter().filter(|b| b["type"] == "singular");
+    assert!(singular.clone().all(|b| b["epoch_hash_matches"] == true), "singular batches name their L1 origin");
     // (L1 transactions, of which to the inbox, of which blob transactions, blobs, frames, L2 user transactions).
     let l1_side = (
         l1_txs,

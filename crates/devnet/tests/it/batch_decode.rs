@@ -56,6 +56,9 @@ pub(crate) async fn rpc_mode_matches_op_geth(devnet: &Devnet, summary: &RunSumma
     }
 
     let channels = report["channels"].as_array().unwrap();
+    // Every batch names its L1 origins as the L1 chain has them (singular: the epoch hash; span: the check).
+    let batches: Vec<&Value> = channels.iter().flat_map(|c| c["batches"].as_array().into_iter().flatten()).collect();
+    assert!(batches.iter().all(|b| b["epoch_hash_matches"] == true || b["l1_origin_check_matches"] == true));
     let ready = channels.iter().filter(|c| c["is_ready"] == true).count();
     let blobs = report["blobs"].as_array().unwrap();
     assert!(blobs.iter().all(|b| b["sidecar_commitment_checked"] == true && b["checked_against"].is_string()));
