@@ -29,6 +29,27 @@ cp -a "$here/rust" "$here/rust-executor" "$here/rust-program" "$src_root/guests/
 repo=$(cd "$here/.." && pwd)
 cp -a "$repo/Cargo.toml" "$repo/crates" "$repo/bin" "$src_root/"   # crates inherit workspace fields
 rm -rf "$src_root"/guests/*/target
+# Go and assembly guests build in the background while the Rust guests build (their link-time optimisation runs
+# on one core); the script waits for them at the end and fails if they failed.
+(
+  # Go
+  (
+    cd go
+    export GOTOOLCHAIN=go1.24.13 GOOS=linux GOARCH=mips64 GOMIPS64=softfloat CGO_ENABLED=0 GOFLAGS=-mod=mod
+    for dir in */; do
+      name=${dir%/}
+      go build -trimpath -buildvcs=false -ldflags=-buildid= -o "$out/go-$name.elf" "./$name"
+    done
+  )
+
+  # Assembly
+  for src in asm/*.S; do
+    name=$(basename "$src" .S)
+    asm/build-one.sh "$name" "$out/$name.elf"
+  done
+) &
+go_asm=$!
+
 (
   cd "$src_root/guests/rust"
   export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$rust_target"
@@ -48,28 +69,13 @@ for bin in rust/src/bin/*.rs; do
   cp "$rust_target/mips64-rampart/release/$name" "$out/$name.elf"
 done
 
-# Go
-(
-  cd go
-  export GOTOOLCHAIN=go1.24.13 GOOS=linux GOARCH=mips64 GOMIPS64=softfloat CGO_ENABLED=0 GOFLAGS=-mod=mod
-  for dir in */; do
-    name=${dir%/}
-    go build -trimpath -buildvcs=false -ldflags=-buildid= -o "$out/go-$name.elf" "./$name"
-  done
-)
-
-# Assembly
-for src in asm/*.S; do
-  name=$(basename "$src" .S)
-  asm/build-one.sh "$name" "$out/$name.elf"
-done
 # rust-executor (exec2): the OP block executor (crates/executor, no_std) as a guest, with accelerated precompiles
 # (rust-executor.elf) and without (rust-executor-unaccelerated.elf). Its own crate and lock file in
 # rust-executor/ so the other Rust guests keep their dependency graph; same toolchain and flags as above, plus a
 # remap of the target dir (build scripts' OUT_DIR files). EXECUTOR_GUEST_TARGET_DIR keeps the (slow) build cached.
 (
   cd "$src_root/guests/rust-executor"
-  exec_target=${EXECUTOR_GUEST_TARGET_DIR:-$rust_target/executor}
+  exec_target=${EXECUTOR_GUEST_TARGET_DIR:-$rust_target/exec}
   mkdir -p "$exec_target"
   exec_target=$(cd "$exec_target" && pwd)
   export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$exec_target"
@@ -90,10 +96,12 @@ done
 
 # rampart-program: the fault-proof program (crates/program, no_std: kona-client's single-chain flow) as a guest, its
 # own crate and lock file in rust-program/ like rust-executor; same toolchain and flags. PROGRAM_GUEST_TARGET_DIR
-# keeps the (slow) build cached.
+# keeps the (slow) build cached. By default it is the executor's target dir: the same flags (the target dir is
+# remapped to /target in both), so the dependencies the two share (revm, alloy, core/alloc, ...) build once; the
+# ELFs are the same bytes as from separate dirs.
 (
   cd "$src_root/guests/rust-program"
-  prog_target=${PROGRAM_GUEST_TARGET_DIR:-$rust_target/program}
+  prog_target=${PROGRAM_GUEST_TARGET_DIR:-$rust_target/exec}
   mkdir -p "$prog_target"
   prog_target=$(cd "$prog_target" && pwd)
   export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$prog_target"
@@ -109,4 +117,5 @@ done
   cp "$prog_target/mips64-rampart/release/rampart-program" "$out/rampart-program.elf"
 )
 
+wait "$go_asm"
 echo "built $(ls "$out"/*.elf | wc -l) guests into $out"

@@ -159,25 +159,3 @@ fn fast_loop_equals_reference_steps_on_whole_guests() {
     }
     println!("fast loop vs reference step path: {total} steps over all guests, identical final states");
 }
-
-#[test]
-fn guest_elfs_rebuild_byte_identically() {
-    let script = guests_dir().join("check-reproducible.sh");
-    let o = Command::new("bash").arg(&script).output().expect("run guests/check-reproducible.sh");
-    let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success(),
-        "guest rebuild is not byte-identical to guests/bin:\n{stdout}\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    // Every committed ELF, the executor guest's two builds (accelerated and unaccelerated) and the fault-proof program included.
-    let committed = std::fs::read_dir(guests_dir().join("bin"))
-        .unwrap()
-        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "elf"))
-        .count();
-    assert!(guests_dir().join("bin/rust-executor-unaccelerated.elf").is_file());
-    assert!(guests_dir().join("bin/rampart-program.elf").is_file());
-    assert_eq!(committed, 24);
-    assert!(stdout.contains(&format!("reproducible: {committed} guest ELFs rebuilt byte-identically")), "{stdout}");
-    println!("{}", stdout.trim());
-}

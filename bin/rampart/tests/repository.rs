@@ -1,15 +1,20 @@
-//! Repository lints that run with the test suite (CI runs exactly the README's `cargo test --workspace --release`):
+//! Repository checks that run with the test suite (CI runs exactly the README's `cargo test --workspace --release`):
 //! * every workspace package is `cargo fmt` clean (rustfmt.toml at the root);
 //! * `cargo clippy --workspace --all-targets -- -D warnings` passes;
 //! * `cargo doc --workspace --no-deps` passes with `RUSTDOCFLAGS=-D warnings`;
-//! * the VM crate's tests pass once more with debug assertions and overflow checks on.
+//! * the VM crate's tests pass once more with debug assertions and overflow checks on;
+//! * every bundled guest ELF rebuilds byte-identically from source (`guests/check-reproducible.sh`).
+//!
+//! They share one test binary so that the test harness runs the two long ones (the clippy/rustdoc build and the
+//! guest rebuild) at the same time, each filling the other's single-threaded phases (link-time optimisation of the
+//! guests, the last big crates of the check build).
 //!
 //! `.ci/install-deps` installs rustfmt and clippy. The clippy, doc and debug-assertion runs build into their own
 //! target directory (`target/lints`), so they never wait on the lock of the build running this test. The guest
 //! workspaces under `guests/` are not checked yet: their own sources are formatted with the next rebuild of the
 //! small guests.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The workspace's packages, all checked.
@@ -35,7 +40,7 @@ const CHECKED: [&str; 17] = [
 
 #[test]
 fn workspace_packages_are_rustfmt_clean() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     // Every workspace package is in exactly one of the two lists.
     let meta = Command::new(&cargo)
@@ -74,7 +79,7 @@ fn workspace_packages_are_rustfmt_clean() {
 /// Runs `cargo <args>` at the repository root in the lint target directory with `env`; panics with its output
 /// when it fails.
 fn cargo_in_lint_dir(args: &[&str], env: &[(&str, &str)]) -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(&cargo);
     cmd.args(args).current_dir(&root).env("CARGO_TARGET_DIR", root.join("target/lints"));
@@ -119,4 +124,31 @@ fn vm_tests_pass_with_debug_assertions_and_overflow_checks() {
     assert!(!out.contains("test result: FAILED"), "{out}");
     // Every test of the VM crate (unit, integration and doc tests).
     assert_eq!(passed, 45, "{out}");
+}
+
+/// The repository root.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+#[test]
+fn guest_elfs_rebuild_byte_identically() {
+    let script = root().join("guests/check-reproducible.sh");
+    let o = Command::new("bash").arg(&script).output().expect("run guests/check-reproducible.sh");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "guest rebuild is not byte-identical to guests/bin:\n{stdout}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // Every committed ELF, the executor guest's two builds (accelerated and unaccelerated) and the fault-proof program included.
+    let committed = std::fs::read_dir(root().join("guests/bin"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "elf"))
+        .count();
+    assert!(root().join("guests/bin/rust-executor-unaccelerated.elf").is_file());
+    assert!(root().join("guests/bin/rampart-program.elf").is_file());
+    assert_eq!(committed, 24);
+    assert!(stdout.contains(&format!("reproducible: {committed} guest ELFs rebuilt byte-identically")), "{stdout}");
+    println!("{}", stdout.trim());
 }
