@@ -5,6 +5,7 @@ mod challenger;
 mod clock;
 pub mod errors;
 mod game;
+pub mod lpp;
 pub mod oracle;
 mod position;
 pub mod rlp;
